@@ -324,20 +324,15 @@ def _compile_derive(
             out, rule.id, "D", formulas.t(cond), domains, tag=f"C{i}", fact=rule.fact, value=value
         )
     conds = [c for c, _ in rule.cases]
-    all_false = PAnd(tuple(formulas.f(c) for c in conds))
-    _emit(out, rule.id, "D", all_false, domains, tag="O", fact=rule.fact, value=rule.otherwise)
-    none_true = PAnd(tuple(formulas.m(c) for c in conds))
-    some_unknown = POr(tuple(formulas.p(c) for c in conds))
-    _emit(
-        out,
-        rule.id,
-        "D",
-        PAnd((none_true, some_unknown)),
-        domains,
-        tag="N",
-        fact=rule.fact,
-        value=None,
-    )
+    if not rule.exhaustive:
+        all_false = PAnd(tuple(formulas.f(c) for c in conds))
+        _emit(out, rule.id, "D", all_false, domains, tag="O", fact=rule.fact, value=rule.otherwise)
+    if rule.unknown_when is not None:
+        unknown = formulas.t(rule.unknown_when)
+    else:
+        none_true = PAnd(tuple(formulas.m(c) for c in conds))
+        unknown = PAnd((none_true, POr(tuple(formulas.p(c) for c in conds))))
+    _emit(out, rule.id, "D", unknown, domains, tag="N", fact=rule.fact, value=None)
 
 
 def _emit(

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,3 +224,39 @@ def _states(trace: _Trace) -> RuleStates:
     if both:
         raise EngineError("engine-error", f"rules both true and unknown: {sorted(both)}")
     return RuleStates(frozenset(fired), frozenset(unknown), dict(trace.derived), trace.steps)
+
+
+_DRY_COMPILE = """
+import json, sys
+import durable_rules_engine as dre
+failures = []
+for name, definition in json.load(sys.stdin).items():
+    try:
+        dre.create_ruleset(name, json.dumps(definition))
+    except Exception as exc:
+        failures.append([name, str(exc)])
+json.dump(failures, sys.stdout)
+"""
+
+
+def dry_compile(rulesets: dict[str, dict[str, Any]], timeout: float = 120.0) -> list[str]:
+    """Create every ruleset in a child process; return problems (a hang is one).
+
+    durable_rules never returns from creating a ruleset above its size limits, and reports
+    malformed ones only with numeric codes, so ``rules check`` tries them out of process.
+    """
+    payload = json.dumps(rulesets)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _DRY_COMPILE],
+            input=payload,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return [f"durable_rules did not finish creating the rulesets within {timeout:.0f}s"]
+    if done.returncode != 0:
+        return [f"the engine process failed (exit code {done.returncode})"]
+    return [f"{name}: {message}" for name, message in json.loads(done.stdout)]

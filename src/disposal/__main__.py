@@ -1,0 +1,3 @@
+from disposal.cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""The command line: a thin skin over the library, with one error boundary.
+
+Each command parses its arguments, calls library functions and renders the result. Every
+``DisposalError`` is turned into ``error: <file:line:col> ...`` lines on stderr and the contract's
+exit code (2 for bad input); nothing else reaches the user as a traceback. Unexpected
+exceptions print only their type (their text may hold personal data) unless DISPOSAL_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from disposal import __version__
+from disposal.case import load_cases
+from disposal.compiler import compile_policy
+from disposal.engine import dry_compile
+from disposal.errors import DisposalError, InputError, Location, raise_all
+from disposal.policyset import PolicySet
+from disposal.render import render_text, trace_data
+from disposal.service import ENGINES, Evaluator
+from disposal.vocab import Compliance
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="disposal",
+    help="Decision support for police community resolutions (Home Office outcome 8).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="Check and list the policy rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+def default_rules_dir() -> Path:
+    """DISPOSAL_RULES, else ./rules, else the rules/ folder next to the source tree."""
+    env = os.environ.get("DISPOSAL_RULES")
+    if env:
+        return Path(env)
+    here = Path("rules")
+    if (here / "offences.yaml").exists():
+        return here
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Policy directory (default: $DISPOSAL_RULES or ./rules)."),
+]
+
+
+def run(action: Callable[[], T]) -> T:
+    """The one error boundary: project errors become messages and exit codes."""
+    try:
+        return action()
+    except DisposalError as exc:
+        typer.echo("\n".join("error: " + line for line in exc.render().splitlines()), err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if os.environ.get("DISPOSAL_DEBUG") == "1":
+            raise
+        typer.echo(
+            f"internal error: {type(exc).__name__} (set DISPOSAL_DEBUG=1 for details)", err=True
+        )
+        raise typer.Exit(3) from None
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "bad-date", f"{option} must be a date written YYYY-MM-DD", Location(field=option)
+        ) from None
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"disposal {__version__}")
+        raise typer.Exit(0)
+
+
+Files = Annotated[list[Path], typer.Argument(help="Case files (YAML/JSON) or directories.")]
+ForceOpt = Annotated[
+    str | None, typer.Option(help="Decide under this force's profile instead of each record's.")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Policy date (default: each case's decision_date).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One contract JSON object per line.")]
+ExplainOpt = Annotated[bool, typer.Option(help="Show how each condition of each rule evaluated.")]
+EngineOpt = Annotated[str, typer.Option(help=f"Evaluator: {', '.join(ENGINES)}.")]
+CrossOpt = Annotated[bool, typer.Option(help="Run both evaluators and fail on any difference.")]
+FailOpt = Annotated[bool, typer.Option(help="Exit 1 when a CR actually given was non-compliant.")]
+
+
+@app.command()
+def evaluate(
+    files: Files,
+    force: ForceOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    explain: ExplainOpt = False,
+    rules: RulesOpt = None,
+    engine: EngineOpt = "durable",
+    cross_check: CrossOpt = False,
+    fail_on_noncompliant: FailOpt = False,
+) -> None:
+    """Decide whether each case may be closed by a community resolution.
+
+    Example: disposal evaluate cases/examples/d26-youth-shoplifting.yaml --explain
+    """
+
+    def action() -> int:
+        if engine not in ENGINES:
+            raise InputError("bad-option", f"--engine must be one of {', '.join(ENGINES)}")
+        policy_date = parse_date(as_of, "--as-of")
+        evaluator = Evaluator(rules or default_rules_dir(), engine=engine, cross_check=cross_check)
+        offences = evaluator.policy_set.offences
+        cases = load_cases(files, offences.codes, offences.family_of())
+        noncompliant = 0
+        for loaded in cases:
+            ev = evaluator.evaluate(loaded.record, policy_date, force)
+            noncompliant += ev.decision.compliance is Compliance.NON_COMPLIANT
+            if as_json:
+                data = ev.decision.to_json_dict()
+                if explain:
+                    data["trace"] = trace_data(ev)
+                typer.echo(json.dumps(data, ensure_ascii=False))
+            else:
+                typer.echo(render_text(ev, explain) + "\n")
+        return 1 if fail_on_noncompliant and noncompliant else 0
+
+    raise typer.Exit(run(action))
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Annotated[Path | None, typer.Argument(help="Policy directory.")] = None,
+    engine_check: Annotated[
+        bool, typer.Option(help="Also create every compiled ruleset in durable_rules.")
+    ] = True,
+) -> None:
+    """Validate every rule file and every dated version of every profile.
+
+    Reports all problems at once, each as file:line:col, a stable code and a hint.
+    Example: disposal rules check rules/
+    """
+
+    def action() -> int:
+        policy = PolicySet.load(directory or default_rules_dir())
+        errors = policy.check()
+        if errors:
+            raise_all(errors)
+        compiled: dict[str, dict[str, Any]] = {}
+        versions = 0
+        for profile in sorted(policy.profiles):
+            for start in policy.version_starts(profile):
+                version = policy.resolve(profile, start)
+                versions += 1
+                compiled[version.name] = compile_policy(version).definition
+        problems = dry_compile(compiled) if engine_check else []
+        if problems:
+            raise InputError("engine-refused", "; ".join(problems))
+        rule_count = sum(len(p.rules) for p in policy.profiles.values())
+        typer.echo(
+            f"ok: {len(policy.profiles)} profiles, {versions} policy versions, "
+            f"{rule_count} rule entries, {len(policy.offences.codes)} offence codes"
+        )
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+@rules_app.command("list")
+def rules_list(
+    profile: Annotated[str, typer.Option(help="Profile to list.")] = "national",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (default: today).")] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """List the rules in force for a profile on a date.
+
+    Example: disposal rules list --profile kent --as-of 2024-06-01
+    """
+
+    def action() -> int:
+        policy = PolicySet.load(rules or default_rules_dir())
+        on = parse_date(as_of, "--as-of") or date.today()
+        version = policy.for_case(profile, on, profile_override=profile).policy
+        typer.echo(f"{version.name} ({version.era.title}) sha256 {version.sha256}")
+        for d in version.derives:
+            typer.echo(f"  {d.id:<26} derive {d.fact:<22} {d.title}")
+        for r in version.rules:
+            effect = (
+                json.dumps(r.effect.to_data())
+                if not isinstance(r.effect.to_data(), str)
+                else r.effect.to_data()
+            )
+            typer.echo(f"  {r.id:<26} {effect:<32} {r.title}")
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+def main() -> None:
+    app(prog_name="disposal")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

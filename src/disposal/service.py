@@ -1,0 +1,101 @@
+"""The evaluation pipeline for one case: resolve the policy, compute facts, run, decide.
+
+``Evaluator`` is the library's front door (the CLI, the audit replay, batch review and the
+training quiz all use it). It owns one ``DurableEngine`` (one per process: durable_rules must
+not be driven from two threads) and caches compiled policies by content hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from disposal.case import CaseRecord
+from disposal.compiler import CompiledPolicy, compile_policy
+from disposal.decision import DecisionRecord, decide
+from disposal.engine import DurableEngine
+from disposal.errors import EngineError, Location
+from disposal.facts import Facts, case_facts, engine_fact
+from disposal.policyset import PolicySet, Resolution
+from disposal.reference import evaluate_reference
+from disposal.resolve import PolicyVersion
+from disposal.states import RuleStates
+
+ENGINES = ("durable", "reference")
+DEFAULT_RULES = Path("rules")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    case: CaseRecord
+    resolution: Resolution
+    facts: Facts
+    states: RuleStates
+    decision: DecisionRecord
+
+    @property
+    def policy(self) -> PolicyVersion:
+        return self.resolution.policy
+
+
+class Evaluator:
+    """Evaluates case records under the dated policy in ``rules_dir``.
+
+    ``engine`` is ``durable`` (the default: the rules run in durable_rules) or ``reference``
+    (the plain-Python evaluator). With ``cross_check``, every case runs through both and any
+    difference is an error, never silently resolved.
+    """
+
+    def __init__(
+        self,
+        rules_dir: Path = DEFAULT_RULES,
+        engine: str = "durable",
+        mode: str = "direct",
+        cross_check: bool = False,
+        policy_set: PolicySet | None = None,
+    ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}")
+        self.policy_set = policy_set or PolicySet.load(rules_dir)
+        self.engine_name = engine
+        self.cross_check = cross_check
+        self._durable = DurableEngine(mode) if engine == "durable" or cross_check else None
+        self._compiled: dict[str, CompiledPolicy] = {}
+
+    def compiled(self, policy: PolicyVersion) -> CompiledPolicy:
+        key = f"{policy.name}:{policy.sha256}"
+        if key not in self._compiled:
+            self._compiled[key] = compile_policy(policy)
+        return self._compiled[key]
+
+    def resolve(
+        self, case: CaseRecord, as_of: date | None = None, force: str | None = None
+    ) -> Resolution:
+        """The policy a case is decided under: its force's profile as at ``as_of``/decision date."""
+        return self.policy_set.for_case(force or case.force, as_of or case.decision_date)
+
+    def states(self, policy: PolicyVersion, facts: Facts, record: str = "") -> RuleStates:
+        if self._durable is None:
+            return evaluate_reference(policy, facts, record)
+        states = self._durable.evaluate(self.compiled(policy), engine_fact(facts), record)
+        if self.cross_check:
+            reference = evaluate_reference(policy, facts, record)
+            if not states.same_as(reference):
+                raise EngineError(
+                    "engine-disagreement",
+                    "durable_rules and the reference evaluator disagree on this case",
+                    Location(record=record),
+                )
+            if self.engine_name == "reference":
+                return reference
+        return states
+
+    def evaluate(
+        self, case: CaseRecord, as_of: date | None = None, force: str | None = None
+    ) -> Evaluation:
+        resolution = self.resolve(case, as_of, force)
+        facts = case_facts(case, self.policy_set.offences)
+        states = self.states(resolution.policy, facts, case.case_id)
+        decision = decide(resolution.policy, states, facts, case, resolution.fallback)
+        return Evaluation(case, resolution, facts, states, decision)
