@@ -1,0 +1,81 @@
+"""Shared fixtures: the repository's real policy, loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from disposal.case import CaseRecord
+from disposal.policyset import PolicySet
+from disposal.service import Evaluator
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules"
+
+
+@pytest.fixture(scope="session")
+def policy_set() -> PolicySet:
+    return PolicySet.load(RULES)
+
+
+@pytest.fixture(scope="session")
+def evaluator(policy_set: PolicySet) -> Evaluator:
+    """durable_rules with every case cross-checked against the reference evaluator."""
+    return Evaluator(RULES, engine="durable", cross_check=True, policy_set=policy_set)
+
+
+def complete_case(**overrides: Any) -> dict[str, Any]:
+    """A fully recorded, permitted-at-officer-level adult shoplifting case (national, 2024).
+
+    Tests start from this and change one fact, so each test shows exactly what moves the
+    decision. Nested blocks in ``overrides`` are merged one level deep.
+    """
+    base: dict[str, Any] = {
+        "case_id": "T-1",
+        "force": "national",
+        "decision_date": "2024-05-14",
+        "offence": {
+            "ho_code": "46",
+            "value_gbp": 12.5,
+            "injury": "none",
+            "aggravating_factors": [],
+            "mitigating_factors": [],
+            "domestic_abuse": False,
+            "relationship_to_victim": "stranger",
+            "hate_crime": False,
+            "weapon": "none",
+            "evidence_sufficient": True,
+        },
+        "offender": {
+            "age": 34,
+            "admission": "full_admission",
+            "agrees_to_resolution": True,
+            "appropriate_adult_present": False,
+            "prolific_or_priority_offender": False,
+            "history": {
+                "previous_convictions": 0,
+                "previous_cautions": 0,
+                "previous_community_resolutions": 0,
+            },
+        },
+        "victim": {
+            "identified": True,
+            "age": 45,
+            "vulnerable": False,
+            "consulted": True,
+            "consents": True,
+            "views": "Content with an apology and the goods returned",
+        },
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base
+
+
+def record(**overrides: Any) -> CaseRecord:
+    return CaseRecord.model_validate(complete_case(**overrides), strict=False)
