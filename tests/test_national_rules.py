@@ -14,13 +14,16 @@ barred case; an undecided case has no settled rank).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import record
+from conftest import RULES, record
+from disposal.errors import RuleFileError
 from disposal.policyset import PolicySet
 from disposal.service import Evaluation, Evaluator
 from disposal.vocab import EffectKind
@@ -514,7 +517,7 @@ def test_every_national_rule_has_a_firing_and_a_quiet_row(policy_set: PolicySet)
     assert len(rules) >= 30
     firing = {r.rule for r in RULE_CASES if r.fires}
     quiet_ = {r.rule for r in RULE_CASES if not r.fires}
-    # NAT-VIC-05 never fires under national parameters (victim_no_consent_effect is never deny).
+    # NAT-VIC-05 never fires under national parameters: test_vic05_fires_in_a_consent_profile.
     assert rules - firing == {"NAT-VIC-05"}
     assert rules == quiet_
     assert firing | quiet_ <= rules  # no row names a rule that does not exist
@@ -749,6 +752,20 @@ def test_unknown_rule_above_the_required_rank_is_insufficient(evaluator: Evaluat
     assert (d.decision, d.missing) == (II, ["victim.vulnerable"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG (report): an unrecorded mitigating_factors list makes effective_gravity unknown, so "
+        "NAT-GRAV-01/02 are unknown and the case is insufficient_information, although mitigation "
+        "can only lower gravity 2 to 1 and no deny/require_authority rule could then fire "
+        "(CONTRACT §2: only missing facts that could change the decision)"
+    ),
+)
+def test_unrecorded_mitigation_cannot_change_a_gravity_2_case(evaluator: Evaluator) -> None:
+    d = _evaluate(evaluator, {"offence": {"mitigating_factors": None}}).decision
+    assert (d.decision, d.required_authority) == (P, CON)
+
+
 # -- authorisation ------------------------------------------------------------------------------
 
 PROLIFIC = {"offender": {"prolific_or_priority_offender": True}}  # NAT-HIST-03: Inspector
@@ -850,6 +867,96 @@ def test_accepts_responsibility_across_eras(evaluator: Evaluator, day: str, deci
 def test_outcome_22_from_april_2019(evaluator: Evaluator, day: str, suggested: list[int]) -> None:
     d = _evaluate(evaluator, {"decision_date": day, "offender": {"admission": "denies"}}).decision
     assert (d.decision, d.suggested_outcomes) == (NP, suggested)
+
+
+# -- NAT-VIC-05 in a profile that requires victim consent ---------------------------------------
+
+CONSENT_SOURCE = {
+    "citation": "Avon and Somerset FOI answers (2016-17): informed victim consent required (CR-D4)",
+    "url": "https://www.avonandsomerset.police.uk/about-us/freedom-of-information/"
+    "previous-foi-requests/community-safety/use-of-community-resolution-orders/",
+    "keys": ["S10"],
+    "strength": "FORCE",
+}
+CONSENT_PROFILE = {
+    "profile": {
+        "id": "test-consent",
+        "title": "Test profile: victim consent required",
+        "description": "Extends national; a victim's refusal is a bar (victim_no_consent_effect).",
+        "extends": "national",
+        "forces": [],
+        "versions": [
+            {
+                "id": "consent-2022",
+                "title": "Consent required",
+                "effective_from": "2022-01-01",
+                "source": CONSENT_SOURCE,
+            }
+        ],
+    }
+}
+CONSENT_PARAMETERS = {
+    "parameters": [
+        {
+            "name": "victim_no_consent_effect",
+            "values": [{"value": "deny", "effective_from": "2022-01-01", "source": CONSENT_SOURCE}],
+        }
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def consent_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import json  # JSON is valid YAML: the files are written without a YAML dumper's choices
+
+    rules = tmp_path_factory.mktemp("consent") / "rules"
+    shutil.copytree(RULES, rules)
+    profile = rules / "profiles" / "test-consent"
+    profile.mkdir()
+    (profile / "profile.yaml").write_text(json.dumps(CONSENT_PROFILE, indent=2), encoding="utf-8")
+    (profile / "parameters.yaml").write_text(json.dumps(CONSENT_PARAMETERS, indent=2), "utf-8")
+    return rules
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuleFileError,
+    reason=(
+        "BUG (report): checks.static_checks reports 'unused-parameter' for an overlay that only "
+        "re-values a national parameter, because it counts readers among profiles extending the "
+        "overlay, not among the base profiles whose rules read it; so no profile can switch "
+        "NAT-VIC-05 on as victim.yaml and parameters.yaml describe"
+    ),
+)
+@pytest.mark.parametrize(("consents", "decision"), [(False, NP), (True, P)])
+def test_vic05_fires_in_a_consent_profile(
+    consent_rules: Path, consents: bool, decision: str
+) -> None:
+    evaluator = Evaluator(consent_rules, cross_check=True)
+    ev = evaluator.evaluate(record(victim={"consents": consents}), force="test-consent")
+    assert ev.decision.policy.profile == "test-consent"
+    assert ("NAT-VIC-05" in ev.states.fired) is (not consents)
+    assert "NAT-VIC-03" not in ev.states.fired
+    assert ev.decision.decision == decision
+
+
+# -- weapons: the CR-F4 exemption for the commonest knife code -----------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "POLICY (report): 10D's table gravity 4 makes NAT-GRAV-01 bar the case, so NAT-WPN-02's "
+        "exceptional-circumstances path to an Inspector (CR-F4; §(e) E-3 exemption) is unreachable "
+        "for 10C/10D; NAT-GRAV-01 exempts the peer-child path for the same reason but not this one"
+    ),
+)
+def test_knife_possession_with_exceptional_circumstances_needs_an_inspector(
+    evaluator: Evaluator,
+) -> None:
+    ev = _evaluate(evaluator, {"offence": {"ho_code": "10D", "exceptional_circumstances": True}})
+    assert "NAT-WPN-02" in ev.states.fired
+    assert (ev.decision.decision, ev.decision.required_authority) == (RA, INSP)
 
 
 # -- compliance (historic review) ---------------------------------------------------------------
