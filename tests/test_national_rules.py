@@ -959,6 +959,41 @@ def test_knife_possession_with_exceptional_circumstances_needs_an_inspector(
     assert (ev.decision.decision, ev.decision.required_authority) == (RA, INSP)
 
 
+# -- gravity bar for offences between children that are not sexual -----------------------------
+
+# A 15-year-old robs a 14-year-old of his phone (HO 34B: indictable-only, gravity 4).
+CHILD_ROBBERY: dict[str, Any] = {
+    "offence": {"ho_code": "34B"},
+    "offender": CHILD_15,
+    "victim": {"age": 14},
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG (report): NAT-DER-PEER does not require a sexual offence and NAT-GRAV-01 exempts "
+        "peer_child_path for any offence, so a fully recorded robbery (34B, gravity 4) between "
+        "children is insufficient_information asking for peer_sexual_activity.*, and with that "
+        "block recorded it escapes the gravity bar (CR-I1; GRAV-01 notes: peer path = NAT-SEX-02)"
+    ),
+)
+@pytest.mark.parametrize("block", [None, PEER_OK], ids=["no-peer-block", "peer-block"])
+def test_gravity_bar_applies_to_a_robbery_between_children(
+    evaluator: Evaluator, block: dict[str, bool] | None
+) -> None:
+    ev = _evaluate(evaluator, {**CHILD_ROBBERY, "peer_sexual_activity": block})
+    assert "NAT-GRAV-01" in ev.states.fired
+    assert (ev.decision.decision, ev.decision.missing) == (NP, [])
+
+
+def test_gravity_bar_for_the_same_robbery_of_an_adult(evaluator: Evaluator) -> None:
+    """The control case: the victim is an adult, so no peer path can be in question."""
+    ev = _evaluate(evaluator, {**CHILD_ROBBERY, "victim": {"age": 40}})
+    assert "NAT-GRAV-01" in ev.states.fired
+    assert (ev.decision.decision, ev.decision.missing) == (NP, [])
+
+
 # -- compliance (historic review) ---------------------------------------------------------------
 
 COMPLIANCE_CASES = [
