@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from disposal.case import LoadedCase, load_cases
 from disposal.policyset import PolicySet
 from disposal.service import Evaluator
+from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "cases" / "examples"
 P, RA, NP, II = "permitted", "requires_authorisation", "not_permitted", "insufficient_information"

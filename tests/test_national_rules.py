@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from conftest import RULES, record
 from disposal.errors import RuleFileError
 from disposal.policyset import PolicySet
 from disposal.service import Evaluation, Evaluator
 from disposal.vocab import EffectKind
+from tests.conftest import RULES, record
 
 P, RA, NP, II = "permitted", "requires_authorisation", "not_permitted", "insufficient_information"
 CON, SGT, INSP = "constable", "sergeant", "inspector"
@@ -752,15 +752,6 @@ def test_unknown_rule_above_the_required_rank_is_insufficient(evaluator: Evaluat
     assert (d.decision, d.missing) == (II, ["victim.vulnerable"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (report): an unrecorded mitigating_factors list makes effective_gravity unknown, so "
-        "NAT-GRAV-01/02 are unknown and the case is insufficient_information, although mitigation "
-        "can only lower gravity 2 to 1 and no deny/require_authority rule could then fire "
-        "(CONTRACT §2: only missing facts that could change the decision)"
-    ),
-)
 def test_unrecorded_mitigation_cannot_change_a_gravity_2_case(evaluator: Evaluator) -> None:
     d = _evaluate(evaluator, {"offence": {"mitigating_factors": None}}).decision
     assert (d.decision, d.required_authority) == (P, CON)
@@ -918,16 +909,6 @@ def consent_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return rules
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuleFileError,
-    reason=(
-        "BUG (report): checks.static_checks reports 'unused-parameter' for an overlay that only "
-        "re-values a national parameter, because it counts readers among profiles extending the "
-        "overlay, not among the base profiles whose rules read it; so no profile can switch "
-        "NAT-VIC-05 on as victim.yaml and parameters.yaml describe"
-    ),
-)
 @pytest.mark.parametrize(("consents", "decision"), [(False, NP), (True, P)])
 def test_vic05_fires_in_a_consent_profile(
     consent_rules: Path, consents: bool, decision: str
@@ -943,14 +924,6 @@ def test_vic05_fires_in_a_consent_profile(
 # -- weapons: the CR-F4 exemption for the commonest knife code -----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "POLICY (report): 10D's table gravity 4 makes NAT-GRAV-01 bar the case, so NAT-WPN-02's "
-        "exceptional-circumstances path to an Inspector (CR-F4; §(e) E-3 exemption) is unreachable "
-        "for 10C/10D; NAT-GRAV-01 exempts the peer-child path for the same reason but not this one"
-    ),
-)
 def test_knife_possession_with_exceptional_circumstances_needs_an_inspector(
     evaluator: Evaluator,
 ) -> None:
@@ -969,15 +942,6 @@ CHILD_ROBBERY: dict[str, Any] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (report): NAT-DER-PEER does not require a sexual offence and NAT-GRAV-01 exempts "
-        "peer_child_path for any offence, so a fully recorded robbery (34B, gravity 4) between "
-        "children is insufficient_information asking for peer_sexual_activity.*, and with that "
-        "block recorded it escapes the gravity bar (CR-I1; GRAV-01 notes: peer path = NAT-SEX-02)"
-    ),
-)
 @pytest.mark.parametrize("block", [None, PEER_OK], ids=["no-peer-block", "peer-block"])
 def test_gravity_bar_applies_to_a_robbery_between_children(
     evaluator: Evaluator, block: dict[str, bool] | None

@@ -34,9 +34,11 @@ def static_checks(policy: PolicySet) -> list[DisposalError]:
         errors += _overlaps("version", [("version", v) for v in versions], versions)
         errors += _parameters(policy, profile_id)
         errors += _withdrawals(profile.withdrawals, base_rules)
-        readers = {
-            name for p in policy.profiles if profile_id in _ids(policy, p) for name in read[p]
-        }
+        # A parameter counts as read when a rule of this profile, of a profile it extends, or
+        # of a profile extending it reads it (an overlay may re-value a national parameter).
+        related = {*_ids(policy, profile_id)}
+        related |= {p for p in policy.profiles if profile_id in _ids(policy, p)}
+        readers = {name for p in related for name in read[p]}
         for param in profile.parameters:
             if param.item.name not in readers:
                 errors.append(

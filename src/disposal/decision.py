@@ -5,8 +5,9 @@ Precedence is explicit and lives here, in Python, not in the engine's agenda:
 1. a ``deny`` rule that holds on the recorded facts gives ``not_permitted`` (no rank lifts it),
    even when other facts are missing;
 2. otherwise, a ``deny`` rule that is unknown, or a ``require_authority`` rule that is unknown
-   and would raise the rank needed, gives ``insufficient_information``; ``missing`` lists the
-   unrecorded facts those rules read;
+   and would raise the rank needed, gives ``insufficient_information`` when some way of
+   recording the missing facts would make it fire (see ``completion``); ``missing`` lists
+   the unrecorded facts those rules read;
 3. otherwise the highest rank any fired rule requires is ``required_authority`` (``constable``
    when none), and the decision is ``permitted`` when that is constable or when the record's
    authorisation has that rank or above and a non-empty rationale; else
@@ -27,9 +28,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from disposal.case import CaseRecord
-from disposal.conditions import Cmp, Cond, In, Ref, children
+from disposal.completion import could_fire, thresholds
+from disposal.conditions import Cmp, Cond, In, Ref, TraceNode, explain
 from disposal.facts import COMPUTED, Facts, is_recorded
-from disposal.resolve import DecisionRule, DeriveRule, PolicyVersion
+from disposal.reference import lookup_for
+from disposal.resolve import DecisionRule, PolicyVersion
 from disposal.states import RuleStates
 from disposal.vocab import COMMUNITY_RESOLUTION_OUTCOME, Compliance, Decision, EffectKind, Rank
 
@@ -89,6 +92,15 @@ class DecisionRecord(_Out):
         return data
 
 
+_THRESHOLDS: dict[str, dict[str, set[Any]]] = {}
+
+
+def _thresholds(policy: PolicyVersion) -> dict[str, set[Any]]:
+    if policy.sha256 not in _THRESHOLDS:
+        _THRESHOLDS[policy.sha256] = thresholds(policy)
+    return _THRESHOLDS[policy.sha256]
+
+
 def reason_for(rule: DecisionRule) -> Reason:
     effect = rule.effect
     return Reason(
@@ -137,6 +149,7 @@ def decide(
     top = max((_rank(r) for r in authority_rules), key=lambda r: r.level, default=Rank.CONSTABLE)
     unresolved: list[Unresolved] = []
     missing: set[str] = set()
+    compared = _thresholds(policy)
     if kinds[EffectKind.DENY]:
         decision, required, shaping = Decision.NOT_PERMITTED, None, kinds[EffectKind.DENY]
     else:
@@ -148,6 +161,8 @@ def decide(
                 and not _rank(rule).level > top.level
             ):
                 continue
+            if not could_fire(rule.cond, policy, facts, dict(states.derived), compared):
+                continue  # no way of recording the missing facts makes it fire
             needed = sorted(missing_for(rule.cond, policy, facts, states.derived))
             missing.update(needed)
             unresolved.append(
@@ -191,40 +206,39 @@ def decide(
 # -- which unrecorded facts an undecided rule needs -------------------------------------------
 
 
-def value_refs(cond: Cond) -> list[Ref]:
-    """References whose *value* a condition compares (presence tests are never unknown)."""
-    found: list[Ref] = []
-    if isinstance(cond, Cmp | In):
-        found.append(cond.left)
-    for child in children(cond):
-        found.extend(value_refs(child))
-    return found
-
-
 def missing_for(
     cond: Cond, policy: PolicyVersion, facts: Facts, derived: Mapping[str, Any]
 ) -> set[str]:
-    """Unrecorded case paths behind a condition, through unknown derived facts recursively."""
-    out: set[str] = set()
+    """Unrecorded case paths under the *unknown* parts of a condition.
+
+    Follows the evaluation tree: a sub-condition that is already true or false cannot be
+    settled by more facts, so only unknown branches are visited, and an unknown derived fact
+    is followed into its own unknown cases.
+    """
+    lookup = lookup_for(facts, derived)
     derives = {d.fact: d for d in policy.derives}
+    out: set[str] = set()
     seen: set[str] = set()
 
-    def visit(c: Cond) -> None:
-        for ref in value_refs(c):
-            if ref.kind == "case":
-                if not is_recorded(facts, ref.name):
-                    out.add(ref.name)
-            elif ref.kind == "computed":
-                if f"computed.{ref.name}" not in facts:
-                    out.update(s for s in COMPUTED[ref.name].sources if not is_recorded(facts, s))
-            elif ref.kind == "table":
-                if f"table.{ref.name}" not in facts:
-                    out.add("offence.ho_code")
-            elif ref.kind == "derived" and derived.get(ref.name) is None and ref.name not in seen:
-                seen.add(ref.name)
-                rule: DeriveRule | None = derives.get(ref.name)
-                for case_cond, _ in rule.cases if rule else ():
-                    visit(case_cond)
+    def visit(node: TraceNode) -> None:
+        if node.value is not None:
+            return
+        if isinstance(node.cond, Cmp | In):
+            add(node.cond.left)
+        for child in node.children:
+            visit(child)
 
-    visit(cond)
+    def add(ref: Ref) -> None:
+        if ref.kind == "case":
+            out.add(ref.name)
+        elif ref.kind == "computed":
+            out.update(s for s in COMPUTED[ref.name].sources if not is_recorded(facts, s))
+        elif ref.kind == "table":
+            out.add("offence.ho_code")
+        elif ref.kind == "derived" and ref.name not in seen and ref.name in derives:
+            seen.add(ref.name)
+            for case_cond, _ in derives[ref.name].cases:
+                visit(explain(case_cond, lookup))
+
+    visit(explain(cond, lookup))
     return out

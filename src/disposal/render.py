@@ -109,7 +109,9 @@ def render_decision(d: DecisionRecord) -> list[str]:
     if policy.fallback:
         lines.append(f"  Note: {policy.fallback}")
     if not d.reasons and d.decision is Decision.PERMITTED:
-        lines.append("  No rule bars, restricts or qualifies a community resolution on these facts.")
+        lines.append(
+            "  No rule bars, restricts or qualifies a community resolution on these facts."
+        )
     if d.reasons:
         lines.append("  Reasons:")
         for r in d.reasons:
