@@ -84,6 +84,7 @@ TABLE = [
     ),
     BadRule("unused_parameter.yaml", "unused-parameter", 3),
     BadRule("overlapping_rule_dates.yaml", "overlapping-dates", 18),
+    BadRule("overlapping_national_rule.yaml", "overlapping-dates", 10),
     BadRule("overlapping_parameter_dates.yaml", "overlapping-dates", 10),
     BadRule("duplicate_key.yaml", "duplicate-key", 8),
     BadRule(
@@ -386,3 +387,13 @@ def test_problems_of_different_kinds_in_several_files_are_all_reported(tmp_path:
     root = apply(["unknown_operator.yaml", "unused_parameter.yaml", "unknown_field.yaml"], tmp_path)
     codes = {c for _, _, c in located(policy_errors(root), root)}
     assert codes == {"unknown-operator", "unused-parameter", "unknown-field"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an overlap between entries in two files is reported twice, once at each entry "
+    "(victim.yaml:34 and the new file:10); within one file it is reported once",
+)
+def test_an_overlap_across_files_is_reported_once(runs: Runs) -> None:
+    row = next(r for r in TABLE if r.fixture == "overlapping_national_rule.yaml")
+    assert len(runs.library(row)) == 1
