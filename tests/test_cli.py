@@ -22,9 +22,9 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from conftest import complete_case
 from disposal import __version__
 from disposal.cli import app
+from tests.conftest import complete_case
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "cases/examples/d26-youth-shoplifting.yaml"
@@ -91,10 +91,7 @@ def command_paths() -> list[tuple[str, ...]]:
     return paths
 
 
-NO_EXAMPLE = {
-    (): "the top-level 'disposal --help' has no 'Example:' line",
-    ("rules",): "'disposal rules --help' has no 'Example:' line",
-}
+NO_EXAMPLE: dict[tuple[str, ...], str] = {}
 
 
 @pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "disposal")
@@ -119,14 +116,6 @@ def help_examples() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("command", [c for _, c in help_examples()])
 def test_help_examples_run(command: str, request: pytest.FixtureRequest) -> None:
-    if "--profile kent" in command:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the 'rules list' example uses --profile kent, but rules/ has no kent "
-                "profile: 'error: <input>: unknown-profile: no profile 'kent'', exit 2",
-            )
-        )
     args = shlex.split(command)[1:]
     done = entry_point(*args)
     assert done.returncode == 0, done.stderr
@@ -136,11 +125,6 @@ def test_there_are_examples_to_run() -> None:
     assert len(help_examples()) >= 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'disposal --version' alone exits 2 with 'Error: Missing command.' (the callback "
-    "only runs before a sub-command; it needs is_eager or invoke_without_command)",
-)
 def test_version() -> None:
     result = invoke("--version")
     assert result.exit_code == 0, result.output
@@ -274,11 +258,6 @@ def test_unknown_force_exits_2_with_did_you_mean() -> None:
     assert "ZZ-PRIVATE-MARKER" not in done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unknown-force is raised with Location(field='force') only: 'error: <input> "
-    "(field 'force'): unknown-force: ...' names no file, line or record",
-)
 def test_unknown_force_names_file_line_and_record() -> None:
     result = invoke("evaluate", str(UNKNOWN_FORCE))
     assert result.stderr.startswith(f"error: {UNKNOWN_FORCE}:3:1 (record BAD-FORCE, field 'force')")
@@ -294,11 +273,6 @@ def write_force_batch(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="force slugs are checked while deciding, not while loading: the valid first case is "
-    "already on stdout when the run fails, and only the first unknown force is reported",
-)
 def test_unknown_forces_in_a_batch_are_all_reported_before_any_output(tmp_path: Path) -> None:
     path = write_force_batch(tmp_path / "forces.yaml")
     done = entry_point("evaluate", str(path), "--json")
@@ -373,12 +347,6 @@ def test_rules_list_unknown_profile_exits_2_with_did_you_mean() -> None:
     assert "did you mean 'national'?" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a misspelt --profile is reported as 'error: <input> (field 'force'): unknown-force: "
-    "is not a force slug listed in rules/forces.yaml': wrong code, and it names a field the "
-    "user never gave instead of --profile",
-)
 def test_rules_list_unknown_profile_is_named_as_such() -> None:
     result = invoke("rules", "list", "--profile", "nationl")
     assert ": unknown-profile: " in result.stderr

@@ -131,8 +131,7 @@ def test_every_example_has_an_expectation_and_every_expectation_a_file() -> None
 @pytest.fixture(scope="module")
 def loaded(policy_set: PolicySet) -> dict[str, LoadedCase]:
     """All examples through the real loader (which also checks HO codes and families)."""
-    offences = policy_set.offences
-    cases = load_cases([EXAMPLES], offences.codes, offences.family_of())
+    cases = load_cases([EXAMPLES], policy_set.references())
     by_file = {Path(c.file).name: c for c in cases}
     assert len(by_file) == len(cases), "one record per example file"
     return by_file

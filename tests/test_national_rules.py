@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from disposal.errors import RuleFileError
 from disposal.policyset import PolicySet
 from disposal.service import Evaluation, Evaluator
 from disposal.vocab import EffectKind

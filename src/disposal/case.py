@@ -20,7 +20,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from disposal.errors import (
     CaseRecordError,
     DisposalError,
-    ErrorGroup,
     Location,
     as_exception,
     did_you_mean,
@@ -46,11 +45,13 @@ def _parse_iso_date(value: Any) -> Any:
     """Accept ``YYYY-MM-DD`` strings and ``date`` objects only: no other formats are guessed."""
     if isinstance(value, str):
         if not _ISO_DATE.match(value):
-            raise ValueError("bad-date: expected a date written YYYY-MM-DD")
+            raise ValueError("bad-date: expected a date [hint: write dates as YYYY-MM-DD]")
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError("bad-date: not a real calendar date") from None
+            raise ValueError(
+                "bad-date: not a real calendar date [hint: write dates as YYYY-MM-DD]"
+            ) from None
     return value
 
 
@@ -185,50 +186,84 @@ def parse_case(raw: Any, doc: Document, prefix: PathKey = (), index: int = 0) ->
         raise as_exception(errors) from None
 
 
+@dataclass(frozen=True)
+class References:
+    """What a case may refer to: HO codes (with their families) and force slugs.
+
+    Empty collections switch a check off (e.g. in unit tests of the model alone).
+    """
+
+    ho_codes: Collection[str] = ()
+    family_of: dict[str, str] | None = None
+    forces: Collection[str] = ()
+
+
+def _raw_codes(raw: Any) -> list[tuple[PathKey, str]]:
+    """Every HO code string in a raw record, with its path (valid or not otherwise)."""
+    if not isinstance(raw, dict):
+        return []
+    out: list[tuple[PathKey, str]] = []
+    offence = raw.get("offence")
+    if isinstance(offence, dict) and isinstance(offence.get("ho_code"), str):
+        out.append((("offence", "ho_code"), offence["ho_code"]))
+    history = (raw.get("offender") or {}) if isinstance(raw.get("offender"), dict) else {}
+    history = history.get("history") if isinstance(history.get("history"), dict) else {}
+    recent = history.get("recent_disposals") if isinstance(history, dict) else None
+    for i, item in enumerate(recent if isinstance(recent, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("ho_code"), str):
+            out.append((("offender", "history", "recent_disposals", i, "ho_code"), item["ho_code"]))
+    return out
+
+
 def check_references(
-    record: CaseRecord,
+    raw: Any,
+    record: CaseRecord | None,
     doc: Document,
     prefix: PathKey,
     index: int,
-    ho_codes: Collection[str],
-    family_of: dict[str, str] | None = None,
+    refs: References,
 ) -> list[DisposalError]:
-    """Cross-checks that need the offence table: the HO code exists and agrees with ``family``."""
+    """Checks against the offence table and force list; work on the raw record so that they
+    are reported together with any schema errors of the same record."""
     errors: list[DisposalError] = []
-    name = record.case_id
-    offence = record.offence
-    codes: list[tuple[PathKey, str]] = []
-    if offence.ho_code is not None:
-        codes.append((("offence", "ho_code"), offence.ho_code))
-    history = record.offender.history
-    for i, item in enumerate((history.recent_disposals or []) if history else []):
-        if item.ho_code is not None:
-            codes.append((("offender", "history", "recent_disposals", i, "ho_code"), item.ho_code))
-    for path, code in codes:
-        if code not in ho_codes:
+    name = record_name(raw, index)
+    for path, code in _raw_codes(raw) if refs.ho_codes else []:
+        if code not in refs.ho_codes:
             field = ".".join(str(p) for p in path)
             errors.append(
                 CaseRecordError(
                     "unknown-ho-code",
                     "is not a Home Office offence code in rules/offences.yaml",
                     doc.locate((*prefix, *path), name, field),
-                    did_you_mean(code, ho_codes) or "see rules/offences.yaml for the codes",
+                    did_you_mean(code, refs.ho_codes) or "see rules/offences.yaml for the codes",
                 )
             )
-    if (
-        family_of is not None
-        and offence.ho_code in family_of
-        and offence.family is not None
-        and family_of[offence.ho_code] != offence.family
-    ):
+    force = raw.get("force") if isinstance(raw, dict) else None
+    if refs.forces and isinstance(force, str) and force not in refs.forces:
         errors.append(
             CaseRecordError(
-                "family-conflict",
-                "disagrees with the offence family of offence.ho_code in the offence table",
-                doc.locate((*prefix, "offence", "family"), name, "offence.family"),
-                "omit offence.family when offence.ho_code is recorded",
+                "unknown-force",
+                "is not a force slug listed in rules/forces.yaml",
+                doc.locate((*prefix, "force"), name, "force"),
+                did_you_mean(force, refs.forces) or "see rules/forces.yaml for the slugs",
             )
         )
+    family_of = refs.family_of
+    if record is not None and family_of is not None:
+        offence = record.offence
+        if (
+            offence.ho_code in family_of
+            and offence.family is not None
+            and family_of[offence.ho_code] != offence.family
+        ):
+            errors.append(
+                CaseRecordError(
+                    "family-conflict",
+                    "disagrees with the offence family of offence.ho_code in the offence table",
+                    doc.locate((*prefix, "offence", "family"), name, "offence.family"),
+                    "omit offence.family when offence.ho_code is recorded",
+                )
+            )
     return errors
 
 
@@ -254,12 +289,9 @@ def case_files(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def load_cases(
-    paths: Sequence[Path],
-    ho_codes: Collection[str] = (),
-    family_of: dict[str, str] | None = None,
-) -> list[LoadedCase]:
+def load_cases(paths: Sequence[Path], refs: References | None = None) -> list[LoadedCase]:
     """Load every record of every file; collect all errors and raise them together."""
+    refs = refs or References()
     loaded: list[LoadedCase] = []
     errors: list[DisposalError] = []
     seen: dict[str, Location] = {}
@@ -275,16 +307,14 @@ def load_cases(
             errors.append(exc)
             continue
         for raw, prefix, index in iter_raw_records(doc):
+            record: CaseRecord | None = None
             try:
                 record = parse_case(raw, doc, prefix, index)
-            except ErrorGroup as group:
-                errors.extend(group.errors)
-                continue
             except DisposalError as exc:
-                errors.append(exc)
+                errors.extend(getattr(exc, "errors", [exc]))
+            errors.extend(check_references(raw, record, doc, prefix, index, refs))
+            if record is None:
                 continue
-            if ho_codes:
-                errors.extend(check_references(record, doc, prefix, index, ho_codes, family_of))
             here = doc.locate(prefix, record.case_id)
             if record.case_id in seen:
                 errors.append(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from disposal.conditions import refs
 from disposal.errors import DisposalError, RuleFileError, did_you_mean
 from disposal.policy import Dated, Located
 
@@ -109,14 +108,20 @@ def _overlaps(
     """Each of ``own`` that shares a key with another candidate and overlaps its dates."""
     errors: list[DisposalError] = []
     items = list(candidates)
-    for located in own:
+    own_items = list(own)
+    for located in own_items:
         key = next(k for k, x in items if x is located)
         for other_key, other in items:
             if other is located or other_key != key or not _dated(located).overlaps(_dated(other)):
                 continue
-            first = min(located, other, key=lambda x: (x.doc.file, x.at().line))
-            if first is located and other.doc.file == located.doc.file:
-                continue  # report the pair once, at the later entry
+            both_own = any(other is x for x in own_items)
+            first = min(
+                located,
+                other,
+                key=lambda x: (_dated(x).effective_from, x.doc.file, x.at().line),
+            )
+            if both_own and first is located:
+                continue  # report each pair once, at its later entry
             errors.append(
                 RuleFileError(
                     "overlapping-dates",
@@ -204,15 +209,27 @@ def _withdrawals(
 
 
 def params_read(policy: PolicySet) -> dict[str, set[str]]:
-    """For each profile, the names of parameters its rules read."""
-    out: dict[str, set[str]] = {}
-    for profile_id, profile in policy.profiles.items():
-        names: set[str] = set()
-        for located in profile.rules:
-            parsed = policy.parsed.get(id(located))
-            conds = (
-                [c for c, _ in parsed] if isinstance(parsed, list) else [parsed] if parsed else []
-            )
-            names |= {r.name for c in conds for r, _ in refs(c) if r.kind == "param"}
-        out[profile_id] = names
-    return out
+    """For each profile, the parameters its rules name, read from the raw rule data.
+
+    Reading the raw data (not the parsed conditions) keeps this check honest when another
+    file failed to parse: a parameter read only by a broken rule is not reported unused.
+    """
+    return {
+        profile_id: {
+            name
+            for located in profile.rules
+            for name in _raw_params(located.item.model_dump(include={"when", "cases"}))
+        }
+        for profile_id, profile in policy.profiles.items()
+    }
+
+
+def _raw_params(data: Any) -> Iterable[str]:
+    if isinstance(data, dict):
+        if set(data) == {"param"} and isinstance(data["param"], str):
+            yield data["param"]
+        for value in data.values():
+            yield from _raw_params(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _raw_params(value)

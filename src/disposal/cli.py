@@ -21,7 +21,7 @@ from disposal import __version__
 from disposal.case import load_cases
 from disposal.compiler import compile_policy
 from disposal.engine import dry_compile
-from disposal.errors import DisposalError, InputError, Location, raise_all
+from disposal.errors import DisposalError, InputError, Location, did_you_mean, raise_all
 from disposal.policyset import PolicySet
 from disposal.render import render_text, trace_data
 from disposal.service import ENGINES, Evaluator
@@ -31,13 +31,18 @@ T = TypeVar("T")
 
 app = typer.Typer(
     name="disposal",
-    help="Decision support for police community resolutions (Home Office outcome 8).",
-    no_args_is_help=True,
+    help=(
+        "Decision support for police community resolutions (Home Office outcome 8).\n\n"
+        "Example: disposal evaluate cases/examples/ --explain"
+    ),
     add_completion=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="Check and list the policy rules.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Check and list the policy rules.\n\nExample: disposal rules check rules/",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -92,12 +97,16 @@ def parse_date(text: str | None, option: str) -> date | None:
         ) from None
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_callback(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
     if version:
         typer.echo(f"disposal {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit(0)
 
 
@@ -137,8 +146,15 @@ def evaluate(
             raise InputError("bad-option", f"--engine must be one of {', '.join(ENGINES)}")
         policy_date = parse_date(as_of, "--as-of")
         evaluator = Evaluator(rules or default_rules_dir(), engine=engine, cross_check=cross_check)
-        offences = evaluator.policy_set.offences
-        cases = load_cases(files, offences.codes, offences.family_of())
+        refs = evaluator.policy_set.references()
+        if force is not None and force not in refs.forces:
+            raise InputError(
+                "unknown-force",
+                "is not a force slug or profile in rules/",
+                Location(field="--force"),
+                did_you_mean(force, refs.forces),
+            )
+        cases = load_cases(files, refs)
         noncompliant = 0
         for loaded in cases:
             ev = evaluator.evaluate(loaded.record, policy_date, force)
@@ -169,10 +185,9 @@ def rules_check(
     """
 
     def action() -> int:
-        policy = PolicySet.load(directory or default_rules_dir())
-        errors = policy.check()
-        if errors:
-            raise_all(errors)
+        root = directory or default_rules_dir()
+        raise_all(PolicySet.check_directory(root))
+        policy = PolicySet.load(root)
         compiled: dict[str, dict[str, Any]] = {}
         versions = 0
         for profile in sorted(policy.profiles):
@@ -201,13 +216,20 @@ def rules_list(
 ) -> None:
     """List the rules in force for a profile on a date.
 
-    Example: disposal rules list --profile kent --as-of 2024-06-01
+    Example: disposal rules list --profile national --as-of 2015-06-01
     """
 
     def action() -> int:
         policy = PolicySet.load(rules or default_rules_dir())
         on = parse_date(as_of, "--as-of") or date.today()
-        version = policy.for_case(profile, on, profile_override=profile).policy
+        if profile not in policy.profiles:
+            raise InputError(
+                "unknown-profile",
+                "is not a profile under rules/profiles/",
+                Location(field="--profile"),
+                did_you_mean(profile, policy.profiles) or "see disposal rules check",
+            )
+        version = policy.resolve(profile, on)
         typer.echo(f"{version.name} ({version.era.title}) sha256 {version.sha256}")
         for d in version.derives:
             typer.echo(f"  {d.id:<26} derive {d.fact:<22} {d.title}")

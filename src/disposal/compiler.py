@@ -48,7 +48,7 @@ from disposal.conditions import (
     Present,
     Ref,
 )
-from disposal.errors import EngineError, Location, RuleFileError
+from disposal.errors import DisposalError, EngineError, Location, RuleFileError, raise_all
 from disposal.resolve import DecisionRule, DeriveRule, PolicyVersion
 from disposal.vocab import EffectKind
 
@@ -285,89 +285,110 @@ class CompiledPolicy:
 
 
 def compile_policy(policy: PolicyVersion) -> CompiledPolicy:
-    """The durable ruleset for ``policy``; raise ``RuleFileError`` on rules too big to run."""
+    """The durable ruleset for ``policy``; raise every rule too big to run, located."""
     domains = {d.fact: frozenset(d.values) for d in policy.derives}
-    formulas = Formulas(domains)
-    out = CompiledPolicy(name=f"disposal:{policy.name}:{policy.sha256[:12]}", sha256=policy.sha256)
+    emitter = _Emitter(Formulas(domains), domains, policy)
+    out = emitter.out
     out.definition[SENTINEL] = {"all": [{"m": {"t": "case"}}]}
     out.rules[SENTINEL] = CompiledRule(SENTINEL, SENTINEL, "S")
     for rule in policy.derives:
-        _compile_derive(rule, formulas, domains, out)
+        emitter.derive(rule)
     for decision in policy.rules:
-        _compile_decision(decision, formulas, domains, out)
+        emitter.decision(decision)
     stats = out.stats()
     if stats["durable_rules"] > MAX_DURABLE_RULES or stats["join_rules"] > MAX_JOIN_RULES:
-        raise RuleFileError(
-            "ruleset-too-large",
-            f"policy {policy.name} compiles to {stats['durable_rules']} durable rules "
-            f"({stats['join_rules']} joins); the engine hangs above 512 (256 joins)",
-            Location(),
-            "split the profile or simplify rules",
+        emitter.errors.append(
+            RuleFileError(
+                "ruleset-too-large",
+                f"policy {policy.name} compiles to {stats['durable_rules']} durable rules "
+                f"({stats['join_rules']} joins); the engine hangs above 512 (256 joins)",
+                policy_loc(policy),
+                "split the profile or simplify rules",
+            )
         )
+    raise_all(emitter.errors)
     return out
 
 
-def _compile_decision(
-    rule: DecisionRule, formulas: Formulas, domains: dict[str, frozenset[Any]], out: CompiledPolicy
-) -> None:
-    _emit(out, rule.id, "T", formulas.t(rule.cond), domains)
-    if rule.effect.kind in (EffectKind.DENY, EffectKind.REQUIRE_AUTHORITY):
-        unknown = PAnd((formulas.p(rule.cond), formulas.m(rule.cond)))
-        _emit(out, rule.id, "U", unknown, domains)
+def policy_loc(policy: PolicyVersion) -> Location:
+    first = next(iter(policy.rules), None)
+    return Location(first.loc.file) if first else Location()
 
 
-def _compile_derive(
-    rule: DeriveRule, formulas: Formulas, domains: dict[str, frozenset[Any]], out: CompiledPolicy
-) -> None:
-    for i, (cond, value) in enumerate(rule.cases):
-        _emit(
-            out, rule.id, "D", formulas.t(cond), domains, tag=f"C{i}", fact=rule.fact, value=value
+class _Emitter:
+    """Emits the durable rules of each logical rule, collecting errors instead of stopping."""
+
+    def __init__(
+        self, formulas: Formulas, domains: dict[str, frozenset[Any]], policy: PolicyVersion
+    ) -> None:
+        self.formulas = formulas
+        self.domains = domains
+        self.out = CompiledPolicy(
+            name=f"disposal:{policy.name}:{policy.sha256[:12]}", sha256=policy.sha256
         )
-    conds = [c for c, _ in rule.cases]
-    if not rule.exhaustive:
-        all_false = PAnd(tuple(formulas.f(c) for c in conds))
-        _emit(out, rule.id, "D", all_false, domains, tag="O", fact=rule.fact, value=rule.otherwise)
-    if rule.unknown_when is not None:
-        unknown = formulas.t(rule.unknown_when)
-    else:
-        none_true = PAnd(tuple(formulas.m(c) for c in conds))
-        unknown = PAnd((none_true, POr(tuple(formulas.p(c) for c in conds))))
-    _emit(out, rule.id, "D", unknown, domains, tag="N", fact=rule.fact, value=None)
+        self.errors: list[DisposalError] = []
 
+    def decision(self, rule: DecisionRule) -> None:
+        f = self.formulas
+        self.emit(rule, "T", f.t(rule.cond))
+        if rule.effect.kind in (EffectKind.DENY, EffectKind.REQUIRE_AUTHORITY):
+            self.emit(rule, "U", PAnd((f.p(rule.cond), f.m(rule.cond))))
 
-def _emit(
-    out: CompiledPolicy,
-    rule_id: str,
-    kind: str,
-    formula: PF,
-    domains: dict[str, frozenset[Any]],
-    tag: str | None = None,
-    fact: str | None = None,
-    value: Any = None,
-) -> None:
-    terms = dnf(formula, domains)
-    if len(terms) > MAX_TERMS_PER_RULE:
-        raise RuleFileError(
-            "rule-too-complex",
-            f"rule compiles to {len(terms)} engine rules (limit {MAX_TERMS_PER_RULE})",
-            Location(record=rule_id),
-            "split it, or move part of the condition into a derived fact",
-        )
-    for k, term in enumerate(terms):
-        name = f"{rule_id}#{tag or kind}.{k}"
-        patterns = _patterns(term)
-        for pattern in patterns:
-            ((_, expr),) = pattern.items()
-            if nested_groups(expr) > MAX_NESTED_GROUPS:
-                raise RuleFileError(
+    def derive(self, rule: DeriveRule) -> None:
+        f = self.formulas
+        for i, (cond, value) in enumerate(rule.cases):
+            self.emit(rule, "D", f.t(cond), tag=f"C{i}", value=value)
+        conds = [c for c, _ in rule.cases]
+        if not rule.exhaustive:
+            all_false = PAnd(tuple(f.f(c) for c in conds))
+            self.emit(rule, "D", all_false, tag="O", value=rule.otherwise)
+        if rule.unknown_when is not None:
+            unknown = f.t(rule.unknown_when)
+        else:
+            none_true = PAnd(tuple(f.m(c) for c in conds))
+            unknown = PAnd((none_true, POr(tuple(f.p(c) for c in conds))))
+        self.emit(rule, "D", unknown, tag="N", value=None)
+
+    def emit(
+        self,
+        rule: DecisionRule | DeriveRule,
+        kind: str,
+        formula: PF,
+        tag: str | None = None,
+        value: Any = None,
+    ) -> None:
+        terms = dnf(formula, self.domains)
+        problem = self._too_complex(terms)
+        if problem:
+            self.errors.append(
+                RuleFileError(
                     "rule-too-complex",
-                    f"a condition nests {nested_groups(expr)} and/or groups on one fact "
-                    f"(the engine allows {MAX_NESTED_GROUPS})",
-                    Location(record=rule_id),
-                    "move part of the condition into a derived fact",
+                    problem,
+                    rule.loc,
+                    "split it, or move part of the condition into a derived fact",
                 )
-        out.definition[name] = {"all": patterns}
-        out.rules[name] = CompiledRule(name, rule_id, kind, fact, value)
+            )
+            return
+        fact = rule.fact if isinstance(rule, DeriveRule) else None
+        for k, term in enumerate(terms):
+            name = f"{rule.id}#{tag or kind}.{k}"
+            self.out.definition[name] = {"all": _patterns(term)}
+            self.out.rules[name] = CompiledRule(name, rule.id, kind, fact, value)
+
+    @staticmethod
+    def _too_complex(terms: list[Term]) -> str:
+        if len(terms) > MAX_TERMS_PER_RULE:
+            return f"rule compiles to {len(terms)} engine rules (limit {MAX_TERMS_PER_RULE})"
+        for term in terms:
+            for pattern in _patterns(term):
+                ((_, expr),) = pattern.items()
+                groups = nested_groups(expr)
+                if groups > MAX_NESTED_GROUPS:
+                    return (
+                        f"a condition nests {groups} and/or groups on one fact "
+                        f"(the engine allows {MAX_NESTED_GROUPS})"
+                    )
+        return ""
 
 
 def _patterns(term: Term) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ values in a case record, which may be personal data about victims and children.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -109,6 +110,19 @@ def raise_all(errors: Sequence[DisposalError]) -> None:
     """Raise nothing, the single error, or a group: callers collect first, then call this."""
     if errors:
         raise as_exception(errors)
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,59}$")
+
+
+def safe_name(name: object) -> str:
+    """A key or name from user input, or a placeholder when it does not look like a field name.
+
+    Keys are normally field names, but a value mistakenly written as a mapping makes its text a
+    key; echoing that could leak personal data into messages and logs.
+    """
+    text = str(name)
+    return text if _SAFE_NAME.match(text) else "<unrecognised key>"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

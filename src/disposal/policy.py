@@ -61,7 +61,9 @@ class Dated(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Dated:
         if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError("bad-dates: effective_to is before effective_from")
+            raise ValueError(
+                "dates-out-of-order[effective_to]: effective_to is before effective_from"
+            )
         return self
 
     def in_force(self, on: date) -> bool:
@@ -134,7 +136,9 @@ def parse_effect(raw: Any) -> Any:
     if kind == "require_authority":
         if arg not in {r.value for r in Rank}:
             hint = did_you_mean(str(arg), [r.value for r in Rank])
-            raise ValueError(f"unknown-rank: '{arg}' is not a rank {hint}".strip())
+            raise ValueError(
+                f"unknown-rank: '{arg}' is not a rank [hint: {hint or 'see the rank list'}]"
+            )
         return Effect(EffectKind.REQUIRE_AUTHORITY, rank=Rank(arg))
     if kind == "suggest":
         if not isinstance(arg, int) or isinstance(arg, bool) or arg not in OUTCOME_TYPES:
@@ -145,7 +149,7 @@ def parse_effect(raw: Any) -> Any:
             raise ValueError("bad-effect: derive takes a fact name in snake_case")
         return Effect(EffectKind.DERIVE, fact=arg)
     hint = did_you_mean(str(kind), ["require_authority", "suggest", "derive"])
-    raise ValueError(f"bad-effect: unknown effect '{kind}' {hint}".strip())
+    raise ValueError(f"bad-effect: unknown effect '{kind}' [hint: {hint or 'see the effect list'}]")
 
 
 class DeriveCase(_Strict):

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from disposal.case import References
 from disposal.checks import static_checks
+from disposal.compiler import compile_policy
 from disposal.conditions import Cond, ConditionParser, Ref
 from disposal.errors import (
     DisposalError,
@@ -75,11 +77,23 @@ class PolicySet:
 
     @classmethod
     def load(cls, root: Path) -> PolicySet:
+        """Load and statically check everything; raise all problems found together."""
         errors: list[DisposalError] = []
+        policy = cls.load_collecting(root, errors)
+        raise_all(errors)
+        assert policy is not None
+        return policy
+
+    @classmethod
+    def load_collecting(cls, root: Path, errors: list[DisposalError]) -> PolicySet | None:
+        """Load what can be loaded, appending every problem; None when nothing usable is left."""
         if not root.is_dir():
-            raise RuleFileError(
-                "file-not-found", "rules directory does not exist", Location(str(root))
+            errors.append(
+                RuleFileError(
+                    "file-not-found", "rules directory does not exist", Location(str(root))
+                )
             )
+            return None
         offences = _catch(errors, lambda: load_offence_table(root / "offences.yaml"))
         forces = _catch(errors, lambda: _load_forces(root / "forces.yaml")) or {}
         profiles: dict[str, Profile] = {}
@@ -91,34 +105,50 @@ class PolicySet:
             profile = load_profile(directory, errors)
             if profile is not None:
                 profiles[profile.meta.item.id] = profile
-        if NATIONAL not in profiles and not errors:
+        if NATIONAL not in profiles:
             errors.append(
                 RuleFileError(
                     "missing-profile", "no 'national' profile", Location(str(profile_root))
                 )
             )
         parsed = _parse_all(profiles, errors)
-        if offences is None or errors:
-            raise_all(errors)
-        assert offences is not None
+        if offences is None or NATIONAL not in profiles:
+            return None
         policy = cls(root, offences, forces, profiles, parsed)
-        raise_all(policy.static_errors())
+        errors.extend(policy.static_errors())
         return policy
 
-    # -- static checks ----------------------------------------------------------------------
+    @classmethod
+    def check_directory(cls, root: Path) -> list[DisposalError]:
+        """The full ``disposal rules check``: every problem of every kind, sorted by place."""
+        errors: list[DisposalError] = []
+        policy = cls.load_collecting(root, errors)
+        if policy is not None:
+            errors.extend(policy.check())
+        unique = {(e.location, e.code, e.message): e for e in errors}
+        return sorted(unique.values(), key=lambda e: (e.location, e.code))
+
+    # -- checks -----------------------------------------------------------------------------
 
     def static_errors(self) -> list[DisposalError]:
         return static_checks(self)
 
     def check(self) -> list[DisposalError]:
-        """Resolve every version of every profile: the full ``disposal rules check``."""
-        errors = self.static_errors()
-        if errors:
-            return errors
+        """Resolve and compile every version of every profile, collecting all problems.
+
+        Static checks are reported by ``load``/``load_collecting``; this adds what only shows
+        once a version is resolved (type errors, cycles) or compiled (rules too complex).
+        """
+        errors: list[DisposalError] = []
         for profile_id in sorted(self.profiles):
-            for start in self.version_starts(profile_id):
+            try:
+                starts = self.version_starts(profile_id)
+            except DisposalError as exc:
+                errors.extend(getattr(exc, "errors", [exc]))
+                continue
+            for start in starts:
                 try:
-                    self.resolve(profile_id, start)
+                    compile_policy(self.resolve(profile_id, start))
                 except DisposalError as exc:
                     errors.extend(getattr(exc, "errors", [exc]))
         unique = {(e.location, e.code, e.message): e for e in errors}
@@ -130,7 +160,11 @@ class PolicySet:
         chain: list[Profile] = []
         current: str | None = profile_id
         while current is not None:
-            profile = self.profiles[current]
+            profile = self.profiles.get(current)
+            if profile is None or profile in chain:
+                raise RuleFileError(
+                    "unknown-profile", f"profile chain of '{profile_id}' is broken", Location()
+                )
             chain.insert(0, profile)
             current = profile.meta.item.extends
         return chain
@@ -172,6 +206,11 @@ class PolicySet:
             if force in profile.meta.item.forces:
                 return profile.meta.item.id
         return NATIONAL
+
+    def references(self) -> References:
+        """What case records may refer to: HO codes, their families and force slugs."""
+        forces = {NATIONAL, *self.forces, *self.profiles}
+        return References(self.offences.codes, self.offences.family_of(), forces)
 
     def known_force(self, force: str) -> bool:
         return force == NATIONAL or force in self.forces or force in self.profiles

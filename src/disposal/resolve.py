@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ class DecisionRule:
     source: Source
     notes: str | None
     origin: str
+    loc: Location = field(default=Location(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class DeriveRule:
     # large for durable's patterns; the reference evaluator still uses the generic semantics.
     unknown_when: Cond | None = None
     exhaustive: bool = False
+    loc: Location = field(default=Location(), compare=False)
 
     @property
     def values(self) -> list[Any]:
@@ -234,6 +236,7 @@ class Resolver:
                         rule.source,
                         rule.notes,
                         origin,
+                        _rule_loc(located),
                     )
                 )
         return derives, decisions
@@ -247,14 +250,32 @@ class Resolver:
             cases = coalesce_cases(parsed.refs, self._domain(parsed.refs))
             unknown = All(tuple(Present(r, True, r.loc) for r in parsed.refs), parsed.refs[0].loc)
             return DeriveRule(
-                rule.id, rule.title, fact, tuple(cases), None, rule.source, origin, unknown, True
+                rule.id,
+                rule.title,
+                fact,
+                tuple(cases),
+                None,
+                rule.source,
+                origin,
+                unknown,
+                exhaustive=True,
+                loc=_rule_loc(located),
             )
         if isinstance(parsed, list):
             cases = [(bind(c, params), v) for c, v in parsed]
             otherwise = rule.otherwise
         else:
             cases, otherwise = [(bind(parsed, params), True)], False
-        return DeriveRule(rule.id, rule.title, fact, tuple(cases), otherwise, rule.source, origin)
+        return DeriveRule(
+            rule.id,
+            rule.title,
+            fact,
+            tuple(cases),
+            otherwise,
+            rule.source,
+            origin,
+            loc=_rule_loc(located),
+        )
 
     def _domain(self, refs_: tuple[Ref, ...]) -> list[Any]:
         values: set[Any] = set()
@@ -274,7 +295,7 @@ class Resolver:
                     RuleFileError(
                         "duplicate-derivation",
                         f"fact '{rule.fact}' is also derived by {owners[rule.fact]} at this date",
-                        Location(record=rule.id),
+                        rule.loc,
                     )
                 )
             owners[rule.fact] = rule.id
@@ -292,6 +313,11 @@ def field_type_of(ref: Ref) -> FieldType | None:
     if ref.kind == "table":
         return TABLE_FIELDS.get(ref.name)
     return None
+
+
+def _rule_loc(located: Located[Rule]) -> Location:
+    where = located.at("id")
+    return Location(where.file, where.line, where.col, located.item.id)
 
 
 def _params_known(
@@ -338,9 +364,7 @@ def _topological(derives: list[DeriveRule], errors: list[DisposalError]) -> list
         if mark == 1:
             cycle = " -> ".join((*stack, rule.fact))
             errors.append(
-                RuleFileError(
-                    "derive-cycle", f"derived facts form a cycle: {cycle}", Location(record=rule.id)
-                )
+                RuleFileError("derive-cycle", f"derived facts form a cycle: {cycle}", rule.loc)
             )
             return
         state[rule.fact] = 1

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from disposal.errors import DisposalError, InputError, Location
+from disposal.errors import DisposalError, InputError, Location, safe_name
 
 PathKey = tuple[str | int, ...]
 
@@ -109,10 +109,7 @@ def parse_yaml_text(text: str, file: str, error_cls: type[InputError] = InputErr
     try:
         node = yaml.compose(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise error_cls("yaml-syntax", problem, loc, "check indentation and quoting") from None
+        raise _syntax_error(exc, file, error_cls) from None
     except yaml.YAMLError:
         raise error_cls("yaml-syntax", "invalid YAML", Location(file)) from None
     if node is None:
@@ -120,6 +117,20 @@ def parse_yaml_text(text: str, file: str, error_cls: type[InputError] = InputErr
     builder = _Builder(file, error_cls, json_scalars=False)
     data = builder.build(node, ())
     return Document(file, data, builder.marks)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str, error_cls: type[InputError]) -> InputError:
+    """A located syntax error; an unclosed [ or { is reported where it was opened."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    context = exc.context or ""
+    if exc.context_mark is not None and "while parsing a flow" in context and exc.problem_mark:
+        kind = "list" if "sequence" in context else "mapping"
+        found = exc.problem_mark.line + 1
+        problem = f"this {kind} is not closed ({problem} at line {found})"
+        mark = exc.context_mark
+    loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+    return error_cls("yaml-syntax", problem, loc, "check indentation, brackets and quoting")
 
 
 def parse_json_text(text: str, file: str, error_cls: type[InputError] = InputError) -> Document:
@@ -178,14 +189,22 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "bad-key", "mapping keys must be plain text")
             key = self._scalar(key_node)
+            child = (*path, key)
             if key in out:
-                raise self.fail(
-                    key_node,
+                # The key itself is not quoted: a value mistakenly written as a mapping makes
+                # its text a key, so only the parent mapping and the position are named.
+                dotted = ".".join(safe_name(p) for p in path if not isinstance(p, int))
+                raise self.error_cls(
                     "duplicate-key",
-                    f"key '{key}' appears more than once in this mapping",
+                    "the key at this position appears more than once in this mapping",
+                    Location(
+                        self.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        field=dotted,
+                    ),
                     "remove or rename one of them",
                 )
-            child = (*path, key)
             self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, child)
         return out

@@ -8,13 +8,14 @@ only used to compute a did-you-mean against the allowed values, and is never pri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from disposal.errors import DisposalError, InputError, did_you_mean
+from disposal.errors import DisposalError, InputError, did_you_mean, safe_name
 from disposal.source import Document, PathKey
 
 _TYPE_SUFFIXES = ("_type", "_parsing", "int_from_float")
@@ -74,32 +75,53 @@ def _raw_at(raw: Any, loc: Sequence[str | int]) -> str:
     return cur if isinstance(cur, str) else ""
 
 
-def classify(err_type: str, field: str, msg: str) -> tuple[str, str, str]:
-    """(stable code, message, hint) for one pydantic error type."""
-    if "bad-date" in msg:
-        return "bad-date", msg.split("bad-date: ", 1)[1], "write dates as YYYY-MM-DD"
-    if err_type == "extra_forbidden":
-        return "unknown-field", "is not a recognised field here", ""
-    if err_type == "missing":
-        return "missing-field", "is required", ""
-    if err_type in ("enum", "literal_error"):
-        return ("unknown-rank" if field.endswith("rank") else "bad-value"), msg, ""
-    if err_type == "string_pattern_mismatch":
-        return "bad-value", "must be lower-case letters, digits and hyphens", ""
-    if err_type.startswith(_RANGE_PREFIXES):
-        return "out-of-range", msg, ""
-    if err_type.endswith(_TYPE_SUFFIXES) or err_type in ("model_type", "dict_type", "list_type"):
-        hint = (
-            'quote codes and identifiers, e.g. ho_code: "46"' if err_type == "string_type" else ""
-        )
-        return "wrong-type", msg, hint
+_STRUCTURED = re.compile(r"^(?P<code>[a-z][a-z-]*)(?:\[(?P<field>[a-z_]+)\])?: (?P<text>.*)$", re.S)
+_HINT = re.compile(r"\s*\[hint: (?P<hint>.*)\]$", re.S)
+_QUOTE_FIELDS = ("ho_code", "case_id", "officer_id", "force")
+
+
+def parse_structured(message: str) -> tuple[str, str, str, str] | None:
+    """Our validators raise ``code[field]: message [hint: ...]``; split it into parts."""
+    found = _STRUCTURED.match(message)
+    if not found:
+        return None
+    text = found["text"]
+    hint_match = _HINT.search(text)
+    hint = hint_match["hint"] if hint_match else ""
+    if hint_match:
+        text = text[: hint_match.start()]
+    return found["code"], text, hint, found["field"] or ""
+
+
+def classify(err_type: str, field: str, msg: str) -> tuple[str, str, str, str]:
+    """(stable code, message, hint, sub-field) for one pydantic error."""
     if err_type == "value_error" and "Value error, " in msg:
         text = msg.split("Value error, ", 1)[1]
-        code, _, rest = text.partition(": ")
-        if rest and code.replace("-", "").isalpha():
-            return code, rest, ""
-        return "invalid-value", text, ""
-    return "invalid-value", msg, ""
+        parsed = parse_structured(text)
+        return parsed if parsed else ("invalid-value", text, "", "")
+    if err_type == "extra_forbidden":
+        return "unknown-field", "is not a recognised field here", "", ""
+    if err_type == "missing":
+        return "missing-field", "is required", "", ""
+    if err_type in ("enum", "literal_error"):
+        return ("unknown-rank" if field.endswith("rank") else "bad-value"), msg, "", ""
+    if err_type == "string_pattern_mismatch":
+        return "bad-value", "must be lower-case letters, digits and hyphens", "", ""
+    if err_type.startswith(_RANGE_PREFIXES):
+        return "out-of-range", msg, "", ""
+    if err_type.endswith(_TYPE_SUFFIXES) or err_type in ("model_type", "dict_type", "list_type"):
+        return "wrong-type", msg, _type_hint(err_type, field), ""
+    return "invalid-value", msg, "", ""
+
+
+def _type_hint(err_type: str, field: str) -> str:
+    if err_type == "bool_type":
+        return "write true or false (yes, no, on and off are not booleans here)"
+    if err_type == "string_type" and field.rsplit(".", 1)[-1] in _QUOTE_FIELDS:
+        return 'quote codes and identifiers, e.g. ho_code: "46"'
+    if err_type == "string_type":
+        return "expected a single piece of text"
+    return ""
 
 
 def errors_from_validation(
@@ -115,8 +137,10 @@ def errors_from_validation(
     out: list[DisposalError] = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        code, message, hint = classify(err["type"], field, err["msg"])
+        code, message, hint, sub_field = classify(err["type"], ".".join(map(str, loc)), err["msg"])
+        if sub_field:
+            loc = (*loc, sub_field)
+        field = ".".join(safe_name(p) for p in loc)
         if code == "unknown-field":
             hint = did_you_mean(str(loc[-1]), allowed_fields(model, loc[:-1]))
         elif code in ("bad-value", "unknown-rank") and not hint:
