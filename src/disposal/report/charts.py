@@ -119,7 +119,7 @@ def stacked_bars(chart_id: str, title: str, labels: list[str], rows: Sequence[Ta
         svg = _save(fig)
     total = sum(t.cr_given for t in rows)
     description = (
-        f"{title}. Horizontal bar chart of {total:,} community resolutions in {len(rows)} groups, "
+        f"Horizontal bar chart of {total:,} community resolutions in {len(rows)} groups, "
         "each bar split into compliant, non-compliant and unverifiable. "
         "The same figures are in the table that follows."
     )
@@ -162,7 +162,7 @@ def trend(chart_id: str, title: str, years: list[str], rows: Sequence[Tally]) ->
         _legend(fig, left)
         svg = _save(fig)
     description = (
-        f"{title}. Left: community resolutions given in each of {len(years)} financial years, "
+        f"Left: community resolutions given in each of {len(years)} financial years, "
         "split into compliant, non-compliant and unverifiable. Right: non-compliant and "
         "unverifiable as a percentage of those given. The figures are in the table that follows."
     )
