@@ -119,7 +119,8 @@ def stacked_bars(chart_id: str, title: str, labels: list[str], rows: Sequence[Ta
         svg = _save(fig)
     total = sum(t.cr_given for t in rows)
     description = (
-        f"Horizontal bar chart of {total:,} community resolutions in {len(rows)} groups, "
+        f"Horizontal bar chart of {_count(total, 'community resolution')} "
+        f"in {_count(len(rows), 'group')}, "
         "each bar split into compliant, non-compliant and unverifiable. "
         "The same figures are in the table that follows."
     )
@@ -162,11 +163,15 @@ def trend(chart_id: str, title: str, years: list[str], rows: Sequence[Tally]) ->
         _legend(fig, left)
         svg = _save(fig)
     description = (
-        f"Left: community resolutions given in each of {len(years)} financial years, "
+        f"Left: community resolutions given in each of {_count(len(years), 'financial year')}, "
         "split into compliant, non-compliant and unverifiable. Right: non-compliant and "
         "unverifiable as a percentage of those given. The figures are in the table that follows."
     )
     return Chart(chart_id, title, description, with_title(svg, chart_id, title))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _save(fig: Figure) -> str:

@@ -134,7 +134,7 @@ def check_record(record: ResultRecord) -> tuple[str | None, list[Problem]]:
         problems.append(
             ("case.actual_outcome", "bad-value", "is not a Home Office outcome type (1-23)", "")
         )
-    if record.compliance != expected_compliance(record.decision, case.actual_outcome):
+    elif record.compliance != expected_compliance(record.decision, case.actual_outcome):
         problems.append(
             (
                 "compliance",

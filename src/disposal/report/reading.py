@@ -96,7 +96,10 @@ class RecordReader:
         self.errors.append(error)
         if len(self.errors) >= self.max_errors:
             stop = self._error(
-                "too-many-errors", f"stopped after {self.max_errors} errors in this file"
+                "too-many-errors",
+                f"stopped reading after {self.max_errors} errors in this file",
+                error.location.line,
+                col=error.location.col + 1,  # sorts after the last error of its line
             )
             raise as_exception([*self.errors, stop])
 
