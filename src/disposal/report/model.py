@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,9 +85,10 @@ class ResultRecord(_Model):
     decision: Annotated[Decision, _Lax]
     required_authority: Annotated[Rank | None, _Lax] = None
     authorised: bool | None = None
-    reasons: list[Reason] = []
-    missing: list[str] = []
-    suggested_outcomes: list[int] = []
+    # Tuples: immutable defaults that pydantic need not copy for every line.
+    reasons: tuple[Reason, ...] = ()
+    missing: tuple[str, ...] = ()
+    suggested_outcomes: tuple[int, ...] = ()
     policy: Policy | None = None
     compliance: Annotated[Compliance | None, _Lax]
     case: CaseFacts
@@ -151,12 +153,20 @@ def check_record(record: ResultRecord) -> tuple[str | None, list[Problem]]:
     return year, problems
 
 
+@lru_cache(maxsize=16_384)
+def _year_of_date(iso: str) -> str | None:
+    """The financial year of a YYYY-MM-DD date, or None if it is not a real date (cached)."""
+    try:
+        return financial_year_of(dt.date.fromisoformat(iso))
+    except ValueError:
+        return None
+
+
 def _check_year(case: CaseFacts, problems: list[Problem]) -> str | None:
     derived = None
     if case.decision_date is not None:
-        try:
-            derived = financial_year_of(dt.date.fromisoformat(case.decision_date))
-        except ValueError:
+        derived = _year_of_date(case.decision_date)
+        if derived is None:
             problems.append(
                 ("case.decision_date", "bad-date", "not a real calendar date", "YYYY-MM-DD")
             )
