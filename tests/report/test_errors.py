@@ -85,6 +85,27 @@ def test_bad_json_line(
     assert SECRET not in err.render()
 
 
+@pytest.mark.parametrize(
+    ("line", "edit"),
+    [
+        (6, _set("authorised", True)),  # ASP-2023-0013 requires an inspector: not held
+        (29, _set("authorised", False)),  # KNT-2025-0010 permitted with a sergeant's authority
+    ],
+)
+def test_authorised_must_not_contradict_the_decision(
+    results_jsonl: Path, tmp_path: Path, line: int, edit: Edit
+) -> None:
+    bad = _jsonl(results_jsonl, tmp_path, line, edit)
+    with pytest.raises(ResultsFileError) as caught:
+        aggregate([bad])
+    err = caught.value
+    assert (err.code, err.location.line, err.location.field) == (
+        "inconsistent-authorisation",
+        line,
+        "authorised",
+    )
+
+
 def test_did_you_mean_names_a_valid_value(results_jsonl: Path, tmp_path: Path) -> None:
     bad = _jsonl(results_jsonl, tmp_path, 5, _set("case.offence_family", "violance"))
     with pytest.raises(ResultsFileError) as caught:

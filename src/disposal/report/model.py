@@ -9,7 +9,8 @@ counts is checked, and the checks that tie fields together follow the contract:
 * ``compliance`` follows from ``decision`` and ``case.actual_outcome`` (8 = community
   resolution): compliant / non_compliant / unverifiable, and null for any other outcome or none;
 * ``required_authority`` is present whenever the decision is ``permitted`` or
-  ``requires_authorisation``;
+  ``requires_authorisation``, and ``authorised`` does not contradict the decision (it is not
+  true for ``requires_authorisation``, nor false for ``permitted`` above constable level);
 * ``case.financial_year`` (April to March, written ``2024/25``) agrees with
   ``case.decision_date`` when both are recorded.
 
@@ -150,7 +151,24 @@ def check_record(record: ResultRecord) -> tuple[str | None, list[Problem]]:
         problems.append(
             ("required_authority", "missing-field", "is required for this decision", "")
         )
+    if _authorisation_contradicts(record):
+        problems.append(
+            (
+                "authorised",
+                "inconsistent-authorisation",
+                "contradicts the decision (CONTRACT.md §2)",
+                "requires_authorisation means a sufficient authorisation is not held",
+            )
+        )
     return year, problems
+
+
+def _authorisation_contradicts(record: ResultRecord) -> bool:
+    """Only definite contradictions: an unknown ``authorised`` (null) is let through."""
+    if record.decision is Decision.REQUIRES_AUTHORISATION:
+        return record.authorised is True
+    above_constable = record.required_authority not in (None, Rank.CONSTABLE)
+    return record.decision is Decision.PERMITTED and above_constable and record.authorised is False
 
 
 @lru_cache(maxsize=16_384)
