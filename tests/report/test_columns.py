@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given
@@ -97,3 +100,12 @@ def test_reason_effects_column_is_optional(results_csv: Path, tmp_path: Path) ->
     rules = {r.rule: r.cases for r in data.reasons}
     assert rules["NAT-VIC-W1"] == 1  # a warning, now counted for want of its effect
     assert rules["NAT-ADM-S1"] == 1
+
+
+def test_the_review_writer_can_import_the_format_without_plotting_libraries() -> None:
+    code = (
+        "import sys, disposal.report.columns\n"
+        "assert not {'matplotlib', 'jinja2'} & set(sys.modules), 'heavy import'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

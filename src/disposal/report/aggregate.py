@@ -34,6 +34,9 @@ _DIMENSION_INDEX = {"force": 0, "financial_year": 1, "offence_family": 2}
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A results file read: its base name (so reports do not depend on where it was), its
+    number of records and the SHA-256 of its bytes, for checking with ``sha256sum``."""
+
     name: str
     records: int
     sha256: str

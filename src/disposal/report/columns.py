@@ -23,7 +23,6 @@ file, each as a ``ResultsFileError`` naming the file, the line and the field; ne
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -227,12 +226,3 @@ def read_results(path: Path) -> Iterator[dict[str, Any]]:
     """Each result of a ``.jsonl`` or ``.csv`` results file in the JSON shape, validated."""
     for checked in iter_records(path):
         yield checked.record.model_dump(mode="json")
-
-
-def write_results_csv(objects: Iterator[dict[str, Any]], out: Path) -> None:
-    """Write JSON-shaped results as a results CSV (used for the report's non-compliant list)."""
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=RESULT_CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for obj in objects:
-            writer.writerow(flatten_result(obj))
