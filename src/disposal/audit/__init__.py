@@ -2,7 +2,7 @@
 
 Data flow: ``build_record`` (record) redacts with a ``Redactor`` (redact, config) and returns a
 body; ``LedgerWriter`` (ledger) seals it into the chain (chain, canonical) and appends it;
-``verify`` reads a ledger back and checks it.
+``verify``, ``show`` and ``replay`` read ledgers back; ``cli`` is the ``disposal audit`` sub-app.
 """
 
 from disposal.audit.canonical import canonical_bytes, sha256_hex
@@ -12,6 +12,7 @@ from disposal.audit.errors import AuditError, CanonicalError, LedgerLockedError
 from disposal.audit.ledger import LedgerWriter, TornTail, TornTailWarning
 from disposal.audit.record import build_record, new_decision_id, utc_now
 from disposal.audit.redact import Redactor
+from disposal.audit.replay import ReplayReport, replay
 from disposal.audit.verify import Break, BreakKind, VerifyReport, verify
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "LedgerLockedError",
     "LedgerWriter",
     "Redactor",
+    "ReplayReport",
     "TornTail",
     "TornTailWarning",
     "VerifyReport",
@@ -32,6 +34,7 @@ __all__ = [
     "load_audit_config",
     "load_key",
     "new_decision_id",
+    "replay",
     "sha256_hex",
     "utc_now",
     "verify",
