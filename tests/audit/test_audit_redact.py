@@ -262,3 +262,36 @@ def test_relative_key_file_is_relative_to_the_config(tmp_path: Path) -> None:
     config = load_audit_config(tmp_path / "audit.yaml")
     assert config.key.file == str((tmp_path / "secrets" / "audit.key").resolve())
     assert os.path.isabs(config.key.file)
+
+
+def test_paths_reach_through_lists_of_records() -> None:
+    red = Redactor(AuditConfig(pseudonymise=["offender.history.recent_disposals.ho_code"]), KEY)
+    case = case_record(10)
+    case["offender"]["history"]["recent_disposals"].append(
+        {"type": "caution", "date": "2022-01-01"}
+    )
+    record = body(10, red, case_input=case)
+    disposals = record["input"]["offender"]["history"]["recent_disposals"]
+    assert disposals[0]["ho_code"] == red.pseudonym("46")
+    assert "ho_code" not in disposals[1]
+    assert record["input"]["offence"]["ho_code"] == "46"  # equal, but a code the rules need
+    assert record["redactions"] == [
+        {"path": "offender.history.recent_disposals.ho_code", "action": "pseudonymised"}
+    ]
+
+
+def test_short_or_common_redacted_text_does_not_corrupt_other_fields() -> None:
+    red = Redactor(AuditConfig(drop=["victim.views"]), None)
+    case = case_record(11)
+    case["victim"]["views"] = "none"
+    case["offence"]["mitigating_factors"] = ["none", "none of note"]
+    case_decision = decision_for(case, "permitted")
+    trace = [{"rule": "W", "value": "none", "why": "views: none recorded"}]
+    record = body(11, red, case_input=case, decision=case_decision, trace=trace)
+    offence = record["input"]["offence"]
+    assert (offence["injury"], offence["weapon"]) == ("none", "none")  # enumerations intact
+    assert offence["mitigating_factors"] == ["none", f"{REDACTED} of note"]
+    assert record["trace"] == [
+        {"rule": "W", "value": REDACTED, "why": f"views: {REDACTED} recorded"}
+    ]
+    assert record["decision"]["decision"] == "permitted"

@@ -6,10 +6,19 @@
   nulls are kept as they are: they hide nothing and their emptiness matters to the rules.
 * **Pseudonymised** identifiers become ``"hmac-sha256:<64 hex>"``; the same identifier always gets
   the same pseudonym under the same key, so records about one officer still link.
-* Every value taken out at a configured path is also taken out **wherever else it occurs** in the
-  record: a string equal to it anywhere (the decision's ``case_id``, the authorisation block, the
-  trace) is replaced, and inside longer strings it is replaced as a whole word when it is at least
-  four characters long. Replacement markers and pseudonyms are never rewritten.
+* Every value taken out at a configured path is also taken out **wherever else it occurs**:
+
+  - outside the case input (the decision's ``case_id``, the authorisation block, the trace), a
+    string equal to a pseudonymised identifier, or to dropped text of four characters or more, is
+    replaced;
+  - anywhere, including the rest of the input, a value of four characters or more is replaced
+    where it appears as a whole word inside a longer string;
+  - inside the input, a *whole* string that merely equals a redacted value is left alone: the
+    other case fields hold codes and enumerations (an HO code ``"46"``, an injury ``"none"``) that
+    replay needs intact.
+
+  Replacement markers and pseudonyms are never rewritten. The engine should keep identifiers and
+  free text out of the prose of its trace; where it copies them as values, they are caught.
 
 Keys, for anyone who must reproduce a pseudonym or digest with the force's key *K*::
 
@@ -48,7 +57,7 @@ PSEUDONYM_PREFIX = "hmac-sha256:"
 MIN_WORD = 4  # shorter values are replaced only where a whole string equals them
 _CACHE_LIMIT = 65_536
 
-Hit = tuple[str, str, re.Pattern[str] | None]
+Hit = tuple[str, str, re.Pattern[str] | None, bool]  # raw, replacement, word pattern, exact
 
 
 class Redactor:
@@ -70,6 +79,7 @@ class Redactor:
             [(path, "dropped") for path in config.drop]
             + [(path, "pseudonymised") for path in config.pseudonymise]
         )
+        self._tree = _path_tree(self._rules)
         self._pseudonym_key = _derive(key, "pseudonym")
         self._digest_key = _derive(key, "input-digest")
         key_id = _derive(key, "key-id")
@@ -110,43 +120,46 @@ class Redactor:
         if not isinstance(case_input, dict):
             raise AuditError("bad-record", "the record body has no 'input' mapping to redact")
         needles: dict[str, str] = {}
-        redactions: list[dict[str, str]] = []
-        for path, action in self._rules:
-            replace = (
-                self._dropper(needles) if action == "dropped" else self._pseudonymiser(needles)
-            )
-            changed = _apply(case_input, tuple(path.split(".")), replace)
-            if changed is not case_input:
-                case_input = changed
-                redactions.append({"path": path, "action": action})
-        body = {**record_body, "input": case_input}
+        done: set[str] = set()
+        body = {**record_body, "input": self._redact_node(case_input, self._tree, needles, done)}
+        redactions = [
+            {"path": path, "action": action} for path, action in self._rules if path in done
+        ]
         return (self._scrub(body, needles) if needles else body), redactions
 
-    def _dropper(self, needles: dict[str, str]) -> Callable[[Any], Any]:
-        def drop(value: Any) -> Any:
-            if isinstance(value, list):
-                return _map_list(value, drop)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                return value
-            if isinstance(value, str):
-                needles.setdefault(value, REDACTED)
-            return REDACTED
+    def _redact_node(self, node: Any, tree: _Tree, needles: dict[str, str], done: set[str]) -> Any:
+        """``node`` with the paths of ``tree`` replaced (through lists), copying what changes."""
+        if isinstance(node, list):
+            return _map_list(node, lambda item: self._redact_node(item, tree, needles, done))
+        if not isinstance(node, dict):
+            return node
+        changes: dict[str, Any] = {}
+        for key, branch in tree.items():
+            if key not in node:
+                continue
+            child = node[key]
+            if isinstance(branch, tuple):
+                path, action = branch
+                replace = _drop if action == "dropped" else self._pseudonymise
+                new = replace(child, needles)
+                if new is not child:
+                    done.add(path)
+            else:
+                new = self._redact_node(child, branch, needles, done)
+            if new is not child:
+                changes[key] = new
+        return {**node, **changes} if changes else node
 
-        return drop
-
-    def _pseudonymiser(self, needles: dict[str, str]) -> Callable[[Any], Any]:
-        def pseudonymise(value: Any) -> Any:
-            if isinstance(value, list):
-                return _map_list(value, pseudonymise)
-            if isinstance(value, int) and not isinstance(value, bool):
-                value = str(value)
-            if not isinstance(value, str):
-                return value if value is None or isinstance(value, bool) else REDACTED
-            if not value.strip() or value.startswith(PSEUDONYM_PREFIX):
-                return value
-            return needles.setdefault(value, self.pseudonym(value))
-
-        return pseudonymise
+    def _pseudonymise(self, value: Any, needles: dict[str, str]) -> Any:
+        if isinstance(value, list):
+            return _map_list(value, lambda item: self._pseudonymise(item, needles))
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            return value if value is None or isinstance(value, bool) else REDACTED
+        if not value.strip() or value.startswith(PSEUDONYM_PREFIX):
+            return value
+        return needles.setdefault(value, self.pseudonym(value))
 
     def _scrub(self, body: dict[str, Any], needles: dict[str, str]) -> dict[str, Any]:
         """Replace the needles wherever else they occur; orjson bytes tell which parts to walk."""
@@ -159,7 +172,7 @@ class Redactor:
         for name, value in body.items():
             part = _dump_or_none(value)
             hits = [
-                (raw, rep, self._word(raw))
+                (raw, rep, self._word(raw), name != "input" and _distinctive(raw, rep))
                 for probe, raw, rep in probes
                 if part is None or probe in part
             ]
@@ -184,15 +197,31 @@ def _derive(key: bytes | None, label: str) -> bytes | None:
     return hmac.digest(key, f"disposal.audit.{label}".encode("ascii"), "sha256")
 
 
-def _apply(node: Any, parts: tuple[str, ...], replace: Callable[[Any], Any]) -> Any:
-    """``node`` with ``replace`` applied at ``parts`` (through lists), copying only what changes."""
-    if isinstance(node, list):
-        return _map_list(node, lambda item: _apply(item, parts, replace))
-    if not isinstance(node, dict) or parts[0] not in node:
-        return node
-    child = node[parts[0]]
-    new = replace(child) if len(parts) == 1 else _apply(child, parts[1:], replace)
-    return node if new is child else {**node, parts[0]: new}
+_Tree = dict[str, "_Tree | tuple[str, str]"]
+
+
+def _path_tree(rules: list[tuple[str, str]]) -> _Tree:
+    """``{"victim": {"views": ("victim.views", "dropped")}, ...}`` from (path, action) pairs."""
+    tree: _Tree = {}
+    for path, action in rules:
+        *parents, leaf = path.split(".")
+        node = tree
+        for part in parents:
+            child = node.setdefault(part, {})
+            assert isinstance(child, dict), "config validation keeps paths from nesting"
+            node = child
+        node[leaf] = (path, action)
+    return tree
+
+
+def _drop(value: Any, needles: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return _map_list(value, lambda item: _drop(item, needles))
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return value
+    if isinstance(value, str):
+        needles.setdefault(value, REDACTED)
+    return REDACTED
 
 
 def _map_list(items: list[Any], fn: Callable[[Any], Any]) -> list[Any]:
@@ -220,9 +249,16 @@ def _scrub_value(value: Any, hits: list[Hit]) -> Any:
 def _scrub_text(text: Any, hits: list[Hit]) -> Any:
     if not isinstance(text, str) or text == REDACTED or text.startswith(PSEUDONYM_PREFIX):
         return text
-    for raw, replacement, word in hits:
+    for raw, replacement, word, exact in hits:
         if text == raw:
-            return replacement
+            if exact:
+                return replacement
+            continue
         if word is not None and raw in text:
             text = word.sub(replacement.replace("\\", "\\\\"), text)
     return text
+
+
+def _distinctive(raw: str, replacement: str) -> bool:
+    """Whether a string equal to ``raw`` outside the input is taken to be the redacted value."""
+    return replacement != REDACTED or len(raw) >= MIN_WORD
