@@ -321,9 +321,25 @@ def test_a_second_writer_in_the_same_process_is_refused(tmp_path: Path) -> None:
         assert ledger.records == 0
 
 
-def test_unwritable_places_are_input_errors(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["a-file/l.jsonl", "missing/l.jsonl", "a-directory"])
+def test_unwritable_places_are_input_errors(tmp_path: Path, where: str) -> None:
     (tmp_path / "a-file").write_text("")
-    with pytest.raises(AuditError) as caught, LedgerWriter(tmp_path / "a-file" / "l.jsonl"):
+    (tmp_path / "a-directory").mkdir()
+    with pytest.raises(AuditError) as caught, LedgerWriter(tmp_path / where):
         pass
     assert caught.value.code == "ledger-unwritable"
+    assert not (tmp_path / "missing").exists()
     assert case_record(0)["case_id"] not in caught.value.render()
+
+
+def test_breaks_are_listed_by_line_not_by_when_they_were_found(make_ledger: MakeLedger) -> None:
+    path = make_ledger(5)
+    lines = lines_of(path)
+    lines[2] = reseal(lines[2], as_of="2020-01-01")  # found only at the next record
+    lines.insert(3, b"not a record\n")
+    rewrite(path, lines)
+    report = verify(path)
+    assert [(b.kind, b.line) for b in report.breaks] == [
+        (BreakKind.EDITED, 3),
+        (BreakKind.MALFORMED, 4),
+    ]

@@ -37,6 +37,11 @@ _SUFFIX_LEN = len(_HASH_OPEN) + 64 + 2  # ,"hash":"<64 hex>"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
+def is_hash(text: str) -> bool:
+    """Whether ``text`` is a record hash: 64 lower-case hex digits."""
+    return _HEX64.fullmatch(text) is not None
+
+
 def seal(body: dict[str, Any], prev: str, seq: int) -> tuple[bytes, str]:
     """The line (with newline) for ``body`` as record ``seq`` after ``prev``, and its hash."""
     clash = [name for name in CHAIN_FIELDS if name in body]

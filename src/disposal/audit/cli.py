@@ -7,7 +7,6 @@ The main CLI mounts this with ``app.add_typer(audit_app)`` and, once the engine 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from disposal.audit.chain import is_hash
 from disposal.audit.config import load_audit_config
 from disposal.audit.errors import AuditError
 from disposal.audit.reader import read_records
@@ -26,7 +26,6 @@ from disposal.errors import DisposalError, Location
 
 EngineFactory = Callable[[], tuple[Evaluate, PolicySha]]
 _engine_factory: EngineFactory | None = None
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 audit_app = typer.Typer(
     name="audit",
@@ -71,7 +70,7 @@ def verify_command(
     Example: disposal audit verify disposal-ledger.jsonl --expect-head 3f9a...e1
     """
     try:
-        if expect_head is not None and not _HEX64.match(expect_head):
+        if expect_head is not None and not is_hash(expect_head):
             raise AuditError(
                 "bad-value", "must be 64 lower-case hex digits", Location(field="--expect-head")
             )

@@ -97,6 +97,8 @@ class LedgerWriter:
         return self._seq
 
     def __enter__(self) -> LedgerWriter:
+        if not self.path.parent.is_dir():  # filelock would create missing directories
+            raise _unwritable(self.path, FileNotFoundError(2, "its directory does not exist"))
         try:
             self._lock.acquire()
         except filelock.Timeout:
@@ -158,10 +160,8 @@ class LedgerWriter:
         return self._head
 
     def _write(self, lines: list[bytes], head: str, seq: int) -> None:
-        view = memoryview(b"".join(lines))
         try:
-            while view:
-                view = view[os.write(self._fd, view) :]
+            _write_all(self._fd, b"".join(lines))
         except OSError as exc:
             self._close()  # never write after a partial line; reopening cuts the torn tail
             raise _unwritable(self.path, exc) from None
@@ -218,6 +218,13 @@ def _unwritable(path: Path, exc: OSError) -> AuditError:
     )
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until every byte is written (a write to a file may be short)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -269,7 +276,7 @@ def _copy_range(fd: int, start: int, end: int, target: Path) -> None:
     try:
         while start < end:
             chunk = os.pread(fd, min(_CHUNK, end - start), start)
-            os.write(out, chunk)
+            _write_all(out, chunk)
             start += len(chunk)
         os.fsync(out)
     finally:

@@ -135,7 +135,7 @@ def verify(path: Path | str, expect_head: str | None = None) -> VerifyReport:
         records=state.records,
         lines=lines,
         head=state.last.hash,
-        breaks=state.breaks,
+        breaks=sorted(state.breaks, key=lambda b: b.line),  # found in stream order, listed by line
         expected_head_line=state.expect_line,
         unlisted_breaks=state.unlisted,
     )
