@@ -88,6 +88,14 @@ def test_select_finds_a_case_by_id_or_pseudonym(tmp_path: Path) -> None:
     assert not list(select(read_records(path), {"KNT-2024-000002"}))
 
 
+def test_lines_that_are_not_records_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "junk.jsonl"
+    path.write_bytes(b'{"kind":"disposal.decision","v":1}\n')
+    assert render_text(read_records(path)) == (
+        "line 1: not a readable record (the line does not end with a hash member)\n"
+    )
+
+
 def test_json_rendering(make_ledger: MakeLedger) -> None:
     rows = [json.loads(row) for row in render_json(read_records(make_ledger(3))).splitlines()]
     assert [row["line"] for row in rows] == [1, 2, 3]
@@ -212,7 +220,7 @@ def test_cli_show_text_json_and_case(make_ledger: MakeLedger) -> None:
     assert [json.loads(row)["line"] for row in rows] == [1, 2, 3]
     none = invoke("show", str(path), "--case", "NOPE")
     assert none.exit_code == 0
-    assert "no matching records" in none.output
+    assert "no records to show" in none.output
 
 
 def test_cli_replay_without_engine_is_a_clear_error(make_ledger: MakeLedger) -> None:

@@ -70,4 +70,5 @@ def read_records(path: Path) -> Iterator[LedgerEntry]:
                 yield LedgerEntry(number, None, False, "torn: an interrupted write")
             else:
                 checked = check_line(raw)
-                yield LedgerEntry(number, checked.record, checked.intact, checked.problem)
+                record = checked.record if checked.hash is not None else None
+                yield LedgerEntry(number, record, checked.intact, checked.problem)

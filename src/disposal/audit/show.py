@@ -50,7 +50,7 @@ def render_text(entries: Iterable[LedgerEntry], *, source: str = "") -> str:
     """Readable blocks, one per line of the ledger, separated by blank lines."""
     blocks = [_block(entry, source) for entry in entries]
     if not blocks:
-        return "no matching records\n"
+        return "no records to show\n"
     return "\n".join(blocks)
 
 
