@@ -1,0 +1,199 @@
+"""Ledger append throughput: build_record (redaction + input digest) and LedgerWriter.append_many
+(canonical JSON + SHA-256 chain + write + fsync per batch), against a baseline measured in the
+same run: json.dumps of the same content (unredacted, unhashed) + write + fsync per batch. Then
+verify reads the ledger back.
+
+    PYTHONPATH=src python benchmarks/bench_ledger.py                 # 200,000 records
+    PYTHONPATH=src python benchmarks/bench_ledger.py -n 20000 --profile   # where the time goes
+
+Records are realistic: a ~40-field case record, a decision with three reasons and a 15-entry
+trace (tests/audit/audit_samples.py), redacted with rules/audit.yaml and a test key. A pool of
+distinct cases is cycled with a fresh decision id per record. This is a benchmark, not a test:
+it prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import platform
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "audit"))
+
+from audit_samples import (  # noqa: E402
+    POLICY,
+    TIMESTAMP,
+    case_record,
+    decision_for,
+    redactor,
+    trace_for,
+)
+
+from disposal.audit.ledger import LedgerWriter  # noqa: E402
+from disposal.audit.record import build_record  # noqa: E402
+from disposal.audit.redact import Redactor  # noqa: E402
+from disposal.audit.verify import verify  # noqa: E402
+
+Sample = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]
+
+
+def machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{model}, {os.cpu_count()} logical cores, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()} {platform.release()}; "
+        f"load average {load} (other users share the cores)"
+    )
+
+
+def pool(size: int) -> list[Sample]:
+    samples = []
+    for i in range(size):
+        case = case_record(i)
+        samples.append((case, decision_for(case), trace_for(case)))
+    return samples
+
+
+def build(i: int, sample: Sample, red: Redactor) -> dict[str, Any]:
+    case, decision, trace = sample
+    return build_record(
+        decision_id=f"bench-{i:09d}",
+        timestamp=TIMESTAMP,
+        tool_version="0.1.0",
+        policy=POLICY,
+        as_of="2024-05-14",
+        case_input=case,
+        decision=decision,
+        trace=trace,
+        redactor=red,
+    )
+
+
+def run_ledger(
+    path: Path, n: int, batch: int, samples: list[Sample], red: Redactor
+) -> dict[str, float]:
+    building = appending = 0.0
+    with LedgerWriter(path) as ledger:
+        for start in range(0, n, batch):
+            t0 = time.perf_counter()
+            bodies = [
+                build(i, samples[i % len(samples)], red)
+                for i in range(start, min(n, start + batch))
+            ]
+            t1 = time.perf_counter()
+            ledger.append_many(bodies)
+            appending += time.perf_counter() - t1
+            building += t1 - t0
+    return {"build": building, "append": appending, "total": building + appending}
+
+
+def run_baseline(path: Path, n: int, batch: int, samples: list[Sample]) -> dict[str, float]:
+    """What a naive logger does: the same content, json.dumps, write, fsync per batch."""
+    t0 = time.perf_counter()
+    with path.open("ab") as out:
+        for start in range(0, n, batch):
+            lines = []
+            for i in range(start, min(n, start + batch)):
+                case, decision, trace = samples[i % len(samples)]
+                record = {
+                    "kind": "disposal.decision",
+                    "v": 1,
+                    "decision_id": f"bench-{i:09d}",
+                    "timestamp": TIMESTAMP,
+                    "tool_version": "0.1.0",
+                    "policy": POLICY,
+                    "as_of": "2024-05-14",
+                    "input": case,
+                    "decision": decision,
+                    "trace": trace,
+                    "authorisation": case.get("authorisation"),
+                }
+                lines.append(json.dumps(record) + "\n")
+            out.write("".join(lines).encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+    return {"total": time.perf_counter() - t0}
+
+
+def report(name: str, n: int, seconds: float, size: int) -> float:
+    rate, megabytes = n / seconds, size / seconds / 1e6
+    print(f"  {name:<38} {rate:>9,.0f} records/s {megabytes:>7.1f} MB/s ({seconds:.2f} s)")
+    return rate
+
+
+def profile(n: int, batch: int, samples: list[Sample], red: Redactor, directory: Path) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_ledger(directory / "profile.jsonl", n, batch, samples, red)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+    stats.print_stats(18)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", "--records", type=int, default=200_000)
+    parser.add_argument(
+        "--batch", type=int, default=1000, help="records per append_many (one fsync each)"
+    )
+    parser.add_argument("--pool", type=int, default=2000, help="distinct cases cycled through")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="where to write (default: a temp dir)"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile the ledger run instead")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    samples = pool(args.pool)
+    red = redactor()
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        directory = Path(tmp)
+        if args.profile:
+            profile(args.records, args.batch, samples, red, directory)
+            return
+        ledger_path, baseline_path = directory / "ledger.jsonl", directory / "baseline.jsonl"
+        timing = run_ledger(ledger_path, args.records, args.batch, samples, red)
+        base = run_baseline(baseline_path, args.records, args.batch, samples)
+        size, base_size = ledger_path.stat().st_size, baseline_path.stat().st_size
+        print(
+            f"{args.records:,} records in batches of {args.batch:,}; ledger {size / 1e6:,.0f} MB "
+            f"({size / args.records:,.0f} bytes/record)"
+        )
+        append = report("append_many: hash + write + fsync", args.records, timing["append"], size)
+        report("build_record: redact + digest", args.records, timing["build"], size)
+        ours = report("end to end: build + append", args.records, timing["total"], size)
+        plain = report(
+            "baseline: json.dumps + write + fsync", args.records, base["total"], base_size
+        )
+        print(
+            f"  ratio append_many/baseline: {append / plain:.2f}x; "
+            f"end to end/baseline: {ours / plain:.2f}x"
+        )
+        started = time.perf_counter()
+        checked = verify(ledger_path)
+        if not checked.ok or checked.records != args.records:
+            raise SystemExit(f"the benchmark ledger does not verify: {checked.breaks[:3]}")
+        report("verify: every hash + the chain", args.records, time.perf_counter() - started, size)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""Writing the ledger: one locked, append-only, fsynced JSON Lines file.
+
+**Lock.** ``LedgerWriter`` holds an exclusive ``filelock.FileLock`` on ``<ledger>.lock`` (a kernel
+``flock``, released by the kernel if the process dies) from ``__enter__`` to ``__exit__``. A second
+writer waits up to ``lock_timeout`` seconds (default 10; ``None`` waits for ever, ``0`` refuses at
+once) and then raises ``LedgerLockedError`` (code ``ledger-locked``). Readers (``verify``, ``show``,
+``replay``) take no lock: run while a writer is active, they may see its unfinished last line as a
+torn tail. The lock is advisory and needs a local file system (not NFS).
+
+**Head.** On opening, the writer reads the file backwards from the end to the last whole line, so
+opening costs the same for a 10-record and a 10-GB ledger. It checks that last record's own hash
+(``ledger-tail-invalid`` if it fails: run ``disposal audit verify``); it does not re-verify the
+whole chain.
+
+**Torn tail.** A line without its final newline can only come from an interrupted write (a crash,
+``SIGKILL``, a full disk). ``verify`` reports it as ``torn_tail``. On opening, the writer moves the
+torn bytes to a side file ``<ledger>.torn-<offset>`` (``-2``, ``-3`` ... if that exists), fsyncs
+it, truncates the ledger back to the last whole record, emits a ``TornTailWarning`` and keeps the
+details in ``writer.recovered``. The ledger then verifies again and a resumed run continues the
+chain; the side file is the evidence of what was cut. No record is added to the ledger for the
+recovery, so a resumed batch review can still produce a byte-identical ledger.
+
+**Durability.** ``append_many`` seals every record, writes the lines with as few ``write`` calls as
+possible (one per 8 MiB) to an ``O_APPEND`` descriptor and then calls ``os.fsync``. When it
+returns, every record it was given is on stable storage; if the process dies inside it, the ledger
+holds a prefix of the batch, possibly followed by a torn line. A new ledger file's directory entry
+is fsynced too. ``append`` is ``append_many`` of one record (one fsync each: use ``append_many``
+for batches). The file is created with mode ``0600``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import filelock
+
+from disposal.audit.chain import GENESIS, check_line, seal
+from disposal.audit.errors import AuditError, LedgerLockedError
+from disposal.audit.verify import Break, VerifyReport, verify
+from disposal.errors import Location
+
+__all__ = [
+    "GENESIS",
+    "Break",
+    "LedgerWriter",
+    "TornTail",
+    "TornTailWarning",
+    "VerifyReport",
+    "verify",
+]
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+_CHUNK = 8 * 1024 * 1024
+_BLOCK = 64 * 1024
+
+
+class TornTailWarning(UserWarning):
+    """A torn last line was moved aside when a ledger was opened for writing."""
+
+
+@dataclass(frozen=True)
+class TornTail:
+    """What the writer cut off: where it started, how long it was, and where it was saved."""
+
+    offset: int
+    length: int
+    line: int
+    side_file: Path
+
+
+class LedgerWriter:
+    """Appends sealed records to a ledger; use as ``with LedgerWriter(path) as ledger: ...``."""
+
+    def __init__(self, path: Path | str, *, lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.recovered: TornTail | None = None
+        self._lock = _make_lock(Path(f"{self.path}.lock"), lock_timeout)
+        self._fd = -1
+        self._head = GENESIS
+        self._seq = 0
+
+    @property
+    def head(self) -> str:
+        """The hash of the last record (``GENESIS`` for an empty ledger)."""
+        return self._head
+
+    @property
+    def records(self) -> int:
+        """How many records the ledger holds (the ``seq`` of the last one)."""
+        return self._seq
+
+    def __enter__(self) -> LedgerWriter:
+        if not self.path.parent.is_dir():  # filelock would create missing directories
+            raise _unwritable(self.path, FileNotFoundError(2, "its directory does not exist"))
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise LedgerLockedError(
+                "ledger-locked",
+                f"another process is writing to this ledger (waited {self.lock_timeout}s)",
+                Location(str(self.path)),
+                "wait for it to finish, or write to a different --ledger",
+            ) from None
+        except OSError as exc:
+            raise _unwritable(self.path, exc) from None
+        try:
+            self._open()
+        except OSError as exc:
+            self._close()
+            raise _unwritable(self.path, exc) from None
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close()
+
+    def append(self, body: dict[str, Any]) -> str:
+        """Seal and durably append one record; return its hash (the new head)."""
+        return self.append_many((body,))
+
+    def append_many(self, bodies: Iterable[dict[str, Any]]) -> str:
+        """Seal and durably append records in order, fsync once; return the new head hash.
+
+        If a record cannot be sealed (``not-json``, ``bad-record``), the records before it are
+        still appended and fsynced, ``head`` and ``records`` say how far it got, and the error
+        is raised.
+        """
+        if self._fd < 0:
+            raise AuditError("ledger-closed", "the ledger is not open", Location(str(self.path)))
+        head, seq = self._head, self._seq
+        pending: list[bytes] = []
+        size = 0
+        try:
+            for body in bodies:
+                line, head = seal(body, head, seq + 1)
+                seq += 1
+                pending.append(line)
+                size += len(line)
+                if size >= _CHUNK:
+                    chunk, pending, size = pending, [], 0
+                    self._write(chunk, head, seq)
+        finally:
+            if pending and self._fd >= 0:
+                self._write(pending, head, seq)
+            self._sync()
+        return self._head
+
+    def _write(self, lines: list[bytes], head: str, seq: int) -> None:
+        try:
+            _write_all(self._fd, b"".join(lines))
+        except OSError as exc:
+            self._close()  # never write after a partial line; reopening cuts the torn tail
+            raise _unwritable(self.path, exc) from None
+        self._head, self._seq = head, seq
+
+    def _sync(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._close()
+                raise _unwritable(self.path, exc) from None
+
+    def _open(self) -> None:
+        created = not self.path.exists()
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if created:
+            _fsync_dir(self.path.parent)
+        cut = _cut_torn_tail(self.path)
+        self._head, self._seq = _read_head(self.path)
+        if cut is not None:
+            self.recovered = TornTail(cut[0], cut[1], self._seq + 1, cut[2])
+            warnings.warn(
+                f"{self.path}:{self.recovered.line}: torn last line ({cut[1]} bytes) moved to"
+                f" {cut[2].name}; the ledger continues from its last whole record",
+                TornTailWarning,
+                stacklevel=3,
+            )
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        if self._lock.is_locked:
+            self._lock.release()
+
+
+def _make_lock(lock_path: Path, timeout: float | None) -> filelock.BaseFileLock:
+    wait = -1.0 if timeout is None else max(timeout, 0.0)
+    try:  # recent filelock: never fall back to a marker-file lock that a crash leaves stale
+        return filelock.FileLock(
+            lock_path, timeout=wait, thread_local=False, fallback_to_soft=False
+        )
+    except TypeError:
+        return filelock.FileLock(lock_path, timeout=wait, thread_local=False)
+
+
+def _unwritable(path: Path, exc: OSError) -> AuditError:
+    return AuditError(
+        "ledger-unwritable",
+        f"cannot write the ledger ({exc.strerror or type(exc).__name__})",
+        Location(str(path)),
+        "check that the directory exists and is writable, or use --no-ledger",
+    )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until every byte is written (a write to a file may be short)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _last_newline(fd: int, end: int) -> int:
+    """Offset of the last ``\\n`` before ``end``, or -1; reads backwards in blocks."""
+    while end > 0:
+        start = max(0, end - _BLOCK)
+        found = os.pread(fd, end - start, start).rfind(b"\n")
+        if found >= 0:
+            return start + found
+        end = start
+    return -1
+
+
+def _cut_torn_tail(path: Path) -> tuple[int, int, Path] | None:
+    """Move a final line without newline to a side file; (offset, length, side file) or None."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return None
+        keep = _last_newline(fd, size) + 1
+        side = _side_file(path, keep)
+        _copy_range(fd, keep, size, side)
+        os.ftruncate(fd, keep)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _fsync_dir(path.parent)
+    return keep, size - keep, side
+
+
+def _side_file(path: Path, offset: int) -> Path:
+    candidate = path.with_name(f"{path.name}.torn-{offset}")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.torn-{offset}-{number}")
+    return candidate
+
+
+def _copy_range(fd: int, start: int, end: int, target: Path) -> None:
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        while start < end:
+            chunk = os.pread(fd, min(_CHUNK, end - start), start)
+            _write_all(out, chunk)
+            start += len(chunk)
+        os.fsync(out)
+    finally:
+        os.close(out)
+
+
+def _read_head(path: Path) -> tuple[str, int]:
+    """(hash, seq) of the last record, read backwards from the end; ``(GENESIS, 0)`` if empty."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return GENESIS, 0
+        start = _last_newline(fd, size - 1) + 1
+        line = os.pread(fd, size - 1 - start, start)
+    finally:
+        os.close(fd)
+    checked = check_line(line)
+    if not checked.intact or checked.problem or checked.hash is None or checked.seq is None:
+        raise AuditError(
+            "ledger-tail-invalid",
+            "the last record of the ledger does not check out, so nothing can be chained to it",
+            Location(str(path)),
+            "run 'disposal audit verify' on it, and start a new ledger if it is broken",
+        )
+    return checked.hash, checked.seq
