@@ -80,10 +80,13 @@ class _PolicyHost(durable_engine.Host):  # type: ignore[misc]
 class DurableEngine:
     """Evaluates normalised case facts against compiled policies, one session per case."""
 
-    def __init__(self, mode: str = "direct") -> None:
+    def __init__(self, mode: str = "direct", max_actions: int | None = None) -> None:
+        """``max_actions`` caps the actions of one evaluation (default: 4 per compiled rule
+        plus 16); a policy that chains beyond it is a runaway and fails the case."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
+        self.max_actions = max_actions
         self._host = _PolicyHost(self._host_action)
         self._handles: dict[str, int] = {}
         self._trace: _Trace | None = None
@@ -113,7 +116,8 @@ class DurableEngine:
         self.load(compiled)
         self._next_sid += 1
         sid = str(self._next_sid)
-        trace = _Trace(compiled, sid, budget=4 * len(compiled.rules) + 16)
+        budget = self.max_actions or 4 * len(compiled.rules) + 16
+        trace = _Trace(compiled, sid, budget=budget)
         self._trace = trace
         try:
             if self.mode == "direct":

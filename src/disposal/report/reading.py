@@ -120,7 +120,7 @@ class RecordReader:
                 col = int(found[1]) if found else 0
                 self._add(self._error("json-syntax", "line is not valid JSON", line, col=col))
                 continue
-            code, message, hint = classify(err["type"], field, err["msg"])
+            code, message, hint, _ = classify(err["type"], field, err["msg"])
             if err["type"] == "string_pattern_mismatch":
                 code, message = "bad-value", _PATTERN_MESSAGES.get(str(loc[-1]), "has a bad form")
             elif code == "bad-value" and isinstance(err.get("input"), str):
