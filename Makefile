@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # It is harmless on 3.11/3.12, so it is always set.
 export CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test lint typecheck unit bench examples clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ unit: install
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# Regenerate the committed examples under docs/examples/ (tests fail when they are stale).
+# The sample ledger uses a published demo key: never use it for real records.
+examples: install
+	rm -f docs/examples/ledger-sample.jsonl
+	DISPOSAL_AUDIT_KEY=demo-key-published-not-secret $(BIN)/disposal evaluate cases/examples/ \
+		--ledger docs/examples/ledger-sample.jsonl --json > /dev/null
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,24 @@ from disposal.service import Evaluator
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write an audit ledger into the working tree, and have a (test) key.
+
+    Child processes started by tests inherit these variables too.
+    """
+    ledger = tmp_path_factory.mktemp("ledger") / "test-ledger.jsonl"
+    saved = {k: os.environ.get(k) for k in ("DISPOSAL_LEDGER", "DISPOSAL_AUDIT_KEY")}
+    os.environ["DISPOSAL_LEDGER"] = str(ledger)
+    os.environ["DISPOSAL_AUDIT_KEY"] = "test-only-key-0123456789abcdef"
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,13 +19,19 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from disposal import __version__
+from disposal.audit.cli import audit_app, set_engine_factory
+from disposal.audit.config import load_audit_config
+from disposal.audit.entries import record_for, replay_engine
+from disposal.audit.ledger import LedgerWriter, TornTailWarning
+from disposal.audit.record import new_decision_id, utc_now
+from disposal.audit.redact import Redactor
 from disposal.case import load_cases
 from disposal.compiler import compile_policy
 from disposal.engine import dry_compile
 from disposal.errors import DisposalError, InputError, Location, did_you_mean, raise_all
 from disposal.policyset import PolicySet
 from disposal.render import render_text, trace_data
-from disposal.service import ENGINES, Evaluator
+from disposal.service import ENGINES, Evaluation, Evaluator
 from disposal.vocab import Compliance
 
 T = TypeVar("T")
@@ -44,6 +51,7 @@ rules_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(audit_app, name="audit")
 
 
 def default_rules_dir() -> Path:
@@ -122,6 +130,38 @@ ExplainOpt = Annotated[bool, typer.Option(help="Show how each condition of each 
 EngineOpt = Annotated[str, typer.Option(help=f"Evaluator: {', '.join(ENGINES)}.")]
 CrossOpt = Annotated[bool, typer.Option(help="Run both evaluators and fail on any difference.")]
 FailOpt = Annotated[bool, typer.Option(help="Exit 1 when a CR actually given was non-compliant.")]
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        help="Audit ledger to append to (default: $DISPOSAL_LEDGER or ./disposal-ledger.jsonl).",
+    ),
+]
+NoLedgerOpt = Annotated[
+    bool, typer.Option("--no-ledger", help="Do not write audit records (say why you need to).")
+]
+
+
+def default_ledger() -> Path:
+    return Path(os.environ.get("DISPOSAL_LEDGER") or "disposal-ledger.jsonl")
+
+
+def append_to_ledger(
+    path: Path, rules_dir: Path, evaluations: list[tuple[Evaluation, date]]
+) -> None:
+    """Append one audit record per evaluation, with the redaction of rules/audit.yaml."""
+    redactor = Redactor.from_config(load_audit_config(rules_dir / "audit.yaml"))
+    bodies = [
+        record_for(ev, redactor, decision_id=new_decision_id(), timestamp=utc_now(), as_of=day)
+        for ev, day in evaluations
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TornTailWarning)
+        with LedgerWriter(path) as writer:
+            head = writer.append_many(bodies)
+    for warning in caught:
+        typer.echo(f"warning: {warning.message}", err=True)
+    typer.echo(f"ledger: {len(bodies)} record(s) appended to {path} (head {head[:16]}…)", err=True)
 
 
 @app.command()
@@ -135,8 +175,12 @@ def evaluate(
     engine: EngineOpt = "durable",
     cross_check: CrossOpt = False,
     fail_on_noncompliant: FailOpt = False,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
 ) -> None:
     """Decide whether each case may be closed by a community resolution.
+
+    Every decision is also appended to the tamper-evident audit ledger unless --no-ledger.
 
     Example: disposal evaluate cases/examples/d26-youth-shoplifting.yaml --explain
     """
@@ -145,7 +189,8 @@ def evaluate(
         if engine not in ENGINES:
             raise InputError("bad-option", f"--engine must be one of {', '.join(ENGINES)}")
         policy_date = parse_date(as_of, "--as-of")
-        evaluator = Evaluator(rules or default_rules_dir(), engine=engine, cross_check=cross_check)
+        rules_dir = rules or default_rules_dir()
+        evaluator = Evaluator(rules_dir, engine=engine, cross_check=cross_check)
         refs = evaluator.policy_set.references()
         if force is not None and force not in refs.forces:
             raise InputError(
@@ -155,9 +200,17 @@ def evaluate(
                 did_you_mean(force, refs.forces),
             )
         cases = load_cases(files, refs)
+        evaluations = [
+            (
+                evaluator.evaluate(c.record, policy_date, force),
+                policy_date or c.record.decision_date,
+            )
+            for c in cases
+        ]
+        if not no_ledger:
+            append_to_ledger(ledger or default_ledger(), rules_dir, evaluations)
         noncompliant = 0
-        for loaded in cases:
-            ev = evaluator.evaluate(loaded.record, policy_date, force)
+        for ev, _ in evaluations:
             noncompliant += ev.decision.compliance is Compliance.NON_COMPLIANT
             if as_json:
                 data = ev.decision.to_json_dict()
@@ -246,6 +299,7 @@ def rules_list(
 
 
 def main() -> None:
+    set_engine_factory(lambda: replay_engine(default_rules_dir()))
     app(prog_name="disposal")
 
 

@@ -229,7 +229,7 @@ CONFIG_ERRORS = [
     ("drop: victim.views\n", "wrong-type", 1, ""),
     ("version: 2\n", "bad-value", 1, ""),
     ("key:\n  env: 'NOT A NAME'\n", "bad-value", 2, ""),
-    ("drop: [victim.views\n", "yaml-syntax", 2, ""),
+    ("drop: [victim.views\n", "yaml-syntax", 1, ""),  # where the unclosed list opens
 ]
 
 

@@ -29,7 +29,10 @@ _engine_factory: EngineFactory | None = None
 
 audit_app = typer.Typer(
     name="audit",
-    help="Check and read the tamper-evident audit ledger of decisions.",
+    help=(
+        "Check and read the tamper-evident audit ledger of decisions.\n\n"
+        "Example: disposal audit verify docs/examples/ledger-sample.jsonl"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -67,7 +70,7 @@ def verify_command(
 
     Exit 0 when intact, 1 on any break (the line and kind of each are listed), 2 on bad input.
 
-    Example: disposal audit verify disposal-ledger.jsonl --expect-head 3f9a...e1
+    Example: disposal audit verify docs/examples/ledger-sample.jsonl
     """
     try:
         if expect_head is not None and not is_hash(expect_head):
@@ -127,7 +130,7 @@ def show_command(
 ) -> None:
     """Show records as a scrutiny panel reads them: decision, reasons, authorisation, redactions.
 
-    Example: disposal audit show disposal-ledger.jsonl --case KNT-2024-000123
+    Example: disposal audit show docs/examples/ledger-sample.jsonl
     """
     try:
         entries = read_records(ledger)
@@ -167,7 +170,7 @@ def replay_command(
     Records whose policy files have changed since are reported as such; with --current they are
     evaluated under the current policy to show what the change would have altered.
 
-    Example: disposal audit replay disposal-ledger.jsonl --current
+    Example: disposal audit replay docs/examples/ledger-sample.jsonl
     """
     try:
         if _engine_factory is None:
