@@ -144,7 +144,8 @@ def test_version_is_printed_before_a_command() -> None:
 def test_evaluate_example_in_text() -> None:
     out = ok("evaluate", EXAMPLE)
     assert out.startswith("EX-D26-001: PERMITTED")
-    assert "national version 2022-01-01" in out
+    # The NPCC Child Gravity Matrix (dated 2023-10-01) starts the national version in force.
+    assert "national version 2023-10-01" in out
 
 
 def test_evaluate_example_in_json_has_exactly_the_contract_keys() -> None:
@@ -157,7 +158,7 @@ def test_evaluate_example_in_json_has_exactly_the_contract_keys() -> None:
     policy = data["policy"]
     assert {"profile", "version", "sha256"} <= set(policy)
     assert policy["profile"] == "national"
-    assert policy["version"] == "2022-01-01"
+    assert policy["version"] == "2023-10-01"  # gravity matrices dated from 2023-10-01
     assert re.fullmatch(r"[0-9a-f]{64}", policy["sha256"])
 
 
@@ -303,7 +304,7 @@ def listed(as_of: str) -> dict[str, str]:
 
 def test_rules_list_follows_the_dates() -> None:
     assert rules_list("2015-06-01").startswith("national@2012-01-01 (ACPO")
-    assert rules_list("2024-06-01").startswith("national@2022-01-01 (NPCC")
+    assert rules_list("2024-06-01").startswith("national@2023-10-01 (NPCC")
     in_2015, in_2024 = listed("2015-06-01"), listed("2024-06-01")
     assert set(in_2024) - set(in_2015) == {"NAT-ADM-02", "NAT-IMG-01"}
     assert set(in_2015) <= set(in_2024)
@@ -331,7 +332,7 @@ def test_dated_parameters_change_the_decision(tmp_path: Path) -> None:
     assert {d["case_id"]: d["decision"] for d in old} == {k: v for k, (_, v) in DATED.items()}
     assert {d["case_id"]: d["decision"] for d in new} == dict.fromkeys(DATED, "permitted")
     assert {d["policy"]["version"] for d in old} == {"2012-01-01"}
-    assert {d["policy"]["version"] for d in new} == {"2022-01-01"}
+    assert {d["policy"]["version"] for d in new} == {"2023-10-01"}
 
 
 def test_rules_list_with_a_bad_date_exits_2() -> None:

@@ -146,9 +146,10 @@ def default_ledger() -> Path:
     return Path(os.environ.get("DISPOSAL_LEDGER") or "disposal-ledger.jsonl")
 
 
-def append_to_ledger(
-    path: Path, rules_dir: Path, evaluations: list[tuple[Evaluation, date]]
-) -> None:
+Decided = list[tuple[Evaluation, date]]  # each evaluation with the date its policy was chosen for
+
+
+def append_to_ledger(path: Path, rules_dir: Path, evaluations: Decided) -> None:
     """Append one audit record per evaluation, with the redaction of rules/audit.yaml."""
     redactor = Redactor.from_config(load_audit_config(rules_dir / "audit.yaml"))
     bodies = [
@@ -200,13 +201,11 @@ def evaluate(
                 did_you_mean(force, refs.forces),
             )
         cases = load_cases(files, refs)
-        evaluations = [
-            (
-                evaluator.evaluate(c.record, policy_date, force),
-                policy_date or c.record.decision_date,
-            )
-            for c in cases
-        ]
+        evaluations: Decided = []
+        for loaded in cases:
+            where = Location(loaded.file, loaded.line)
+            ev = evaluator.evaluate(loaded.record, policy_date, force, where)
+            evaluations.append((ev, policy_date or loaded.record.decision_date))
         if not no_ledger:
             append_to_ledger(ledger or default_ledger(), rules_dir, evaluations)
         noncompliant = 0

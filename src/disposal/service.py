@@ -15,7 +15,7 @@ from disposal.case import CaseRecord
 from disposal.compiler import CompiledPolicy, compile_policy
 from disposal.decision import DecisionRecord, decide
 from disposal.engine import DurableEngine
-from disposal.errors import EngineError, Location
+from disposal.errors import CaseRecordError, DisposalError, EngineError, Location
 from disposal.facts import Facts, case_facts, engine_fact
 from disposal.policyset import PolicySet, Resolution
 from disposal.reference import evaluate_reference
@@ -92,9 +92,27 @@ class Evaluator:
         return states
 
     def evaluate(
-        self, case: CaseRecord, as_of: date | None = None, force: str | None = None
+        self,
+        case: CaseRecord,
+        as_of: date | None = None,
+        force: str | None = None,
+        where: Location | None = None,
     ) -> Evaluation:
-        resolution = self.resolve(case, as_of, force)
+        """Decide one case; ``where`` (file and line of the record) makes errors point at it."""
+        try:
+            resolution = self.resolve(case, as_of, force)
+        except DisposalError as exc:
+            if exc.code != "no-policy-in-force":
+                raise
+            here = where or Location()
+            field = "--as-of" if as_of else "decision_date"
+            raise CaseRecordError(
+                "no-policy-in-force",
+                f"no policy version is in force on {(as_of or case.decision_date).isoformat()}"
+                f" ({exc.message})",
+                Location(here.file, here.line, here.col, case.case_id, field),
+                "national guidance is encoded from 2012-01-01; check the date",
+            ) from None
         facts = case_facts(case, self.policy_set.offences)
         states = self.states(resolution.policy, facts, case.case_id)
         decision = decide(resolution.policy, states, facts, case, resolution.fallback)
