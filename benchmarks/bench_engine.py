@@ -28,12 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from disposal.generate import generate_cases
+
 from disposal.case import CaseRecord
 from disposal.compiler import CompiledPolicy
 from disposal.decision import decide
 from disposal.engine import DurableEngine
 from disposal.facts import case_facts, engine_fact
-from disposal.generate import generate_cases
 from disposal.reference import evaluate_reference
 from disposal.service import Evaluator
 
@@ -87,9 +88,11 @@ def main() -> None:
         facts = case_facts(case, ps.offences)
         prepared.append((policy, evaluator.compiled(policy), facts, engine_fact(facts)))
     versions = {p.name for p, *_ in prepared}
-    print(f"prepared {len(prepared):,} cases in {time.perf_counter() - start:.1f} s "
-          f"({len(versions)} policy versions; largest ruleset "
-          f"{max(len(c.definition) for _, c, _, _ in prepared)} durable rules)")
+    print(
+        f"prepared {len(prepared):,} cases in {time.perf_counter() - start:.1f} s "
+        f"({len(versions)} policy versions; largest ruleset "
+        f"{max(len(c.definition) for _, c, _, _ in prepared)} durable rules)"
+    )
 
     direct = DurableEngine("direct")
     for _, compiled, _, fact in prepared[:50]:  # register every ruleset before timing
@@ -126,8 +129,10 @@ def main() -> None:
             decide(policy, states, facts, case)
 
     results["pipeline"] = timed("pipeline (direct)", len(raw), pipeline)
-    print(f"  direct / host = {results['durable_direct'] / results['durable_host']:.2f}x; "
-          f"direct / reference = {results['durable_direct'] / results['reference']:.2f}x")
+    print(
+        f"  direct / host = {results['durable_direct'] / results['durable_host']:.2f}x; "
+        f"direct / reference = {results['durable_direct'] / results['reference']:.2f}x"
+    )
     print("resident memory during the durable (direct) run:")
     print("  " + ", ".join(f"{n:,}: {mb:.1f} MB" for n, mb in memory))
     results["rss_mb"] = memory
