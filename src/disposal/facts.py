@@ -262,19 +262,24 @@ def computed_sources(name: str) -> tuple[str, ...]:
 # -- flattening ---------------------------------------------------------------------------------
 
 
-def _flatten(value: Any, prefix: str, out: Facts) -> None:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            _flatten(getattr(value, name), f"{prefix}{name}.", out)
-        return
-    path = prefix[:-1]
-    if value is None or path not in CASE_FIELDS:
-        return
-    if isinstance(value, Enum):
-        value = value.value
-    elif isinstance(value, date):
-        value = value.isoformat()
-    out[path] = value
+# Each readable path as its attribute chain, so flattening is a loop, not a model walk.
+_ACCESSORS = [(path, tuple(path.split("."))) for path in CASE_FIELDS]
+
+
+def _flatten(case: CaseRecord, out: Facts) -> None:
+    for path, parts in _ACCESSORS:
+        value: Any = case
+        for part in parts:
+            value = getattr(value, part)
+            if value is None:
+                break
+        if value is None:
+            continue
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date):
+            value = value.isoformat()
+        out[path] = value
 
 
 def case_facts(case: CaseRecord, offences: OffenceTable) -> Facts:
@@ -284,20 +289,13 @@ def case_facts(case: CaseRecord, offences: OffenceTable) -> Facts:
     never reach the engine, but say whether a list-based fact is missing.
     """
     out: Facts = {}
-    _flatten(case, "", out)
+    _flatten(case, out)
     family_of = offences.family_of()
     for name, spec in COMPUTED.items():
         value = spec.compute(case, family_of)
         if value is not None:
             out[f"computed.{name}"] = value
-    entry = offences.by_code.get(case.offence.ho_code or "")
-    if entry is not None:
-        out["table.family"] = entry.family.value
-        out["table.mode_of_trial"] = entry.mode_of_trial.value
-        out["table.gravity"] = entry.gravity
-        flags = {f.value for f in entry.flags}
-        for flag in OffenceFlag:
-            out[f"table.{flag.value}"] = flag.value in flags
+    out.update(offences.table_facts(case.offence.ho_code))
     for path in LIST_FIELDS:
         if recorded(case, path):
             out[f"recorded.{path}"] = True

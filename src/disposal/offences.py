@@ -84,17 +84,34 @@ class OffenceTable:
         self.model = model
         self.file = file
         self.by_code: dict[str, OffenceEntry] = {e.ho_code: e for e in model.offences}
+        self._family_of = {code: e.family.value for code, e in self.by_code.items()}
+        self._table_facts = {code: _table_facts(e) for code, e in self.by_code.items()}
 
     @property
     def codes(self) -> list[str]:
         return list(self.by_code)
 
     def family_of(self) -> dict[str, str]:
-        return {code: entry.family.value for code, entry in self.by_code.items()}
+        return self._family_of
+
+    def table_facts(self, code: str | None) -> dict[str, object]:
+        """The ``table.*`` facts of an HO code (empty when it is not recorded)."""
+        return self._table_facts.get(code or "", {})
 
     def content(self) -> list[dict[str, object]]:
         """The table as plain data, in file order, for hashing and compiling."""
         return [e.model_dump(mode="json") for e in self.model.offences]
+
+
+def _table_facts(entry: OffenceEntry) -> dict[str, object]:
+    flags = {f.value for f in entry.flags}
+    facts: dict[str, object] = {
+        "table.family": entry.family.value,
+        "table.mode_of_trial": entry.mode_of_trial.value,
+        "table.gravity": entry.gravity,
+    }
+    facts.update({f"table.{flag.value}": flag.value in flags for flag in OffenceFlag})
+    return facts
 
 
 def load_offence_table(path: Path) -> OffenceTable:
