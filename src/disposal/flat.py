@@ -132,12 +132,6 @@ def _kind_of(column: str) -> str:
 
 
 KINDS: dict[str, str] = {column: _kind_of(column) for column in FLAT_COLUMNS}
-_PATHS: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
-    (c, tuple(c.split(".")), KINDS[c]) for c in FLAT_COLUMNS
-)
-_KNOWN_PREFIXES: frozenset[str] = frozenset(
-    ".".join(c.split(".")[:i]) for c in FLAT_COLUMNS for i in range(1, c.count(".") + 1)
-)
 
 
 def _escape(item: str) -> str:
@@ -201,17 +195,55 @@ def _cell(value: Any, kind: str, column: str) -> str:
     return str(value)
 
 
-def _unknown_keys(record: Mapping[str, Any], prefix: str = "") -> list[str]:
-    out: list[str] = []
+def _schema() -> dict[str, Any]:
+    """The columns as a tree of dicts: leaf = (column, kind)."""
+    tree: dict[str, Any] = {}
+    for column, kind in KINDS.items():
+        *parents, leaf = column.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = (column, kind)
+    return tree
+
+
+_SCHEMA = _schema()
+
+
+def _no_column(path: str) -> CaseRecordError:
+    return CaseRecordError(
+        "no-flat-column",
+        "is not a field of the case record's flat form",
+        Location(field=path if _safe(path) else "<unrecognised key>"),
+    )
+
+
+def _flatten(
+    record: Mapping[str, Any], schema: dict[str, Any], prefix: str, out: dict[str, str]
+) -> None:
     for key, value in record.items():
-        path = f"{prefix}{key}"
-        if path in NO_FLAT_FORM or path in KINDS:
+        spec = schema.get(key) if type(key) is str else None
+        if type(spec) is tuple:
+            if value is None:
+                continue
+            column, kind = spec
+            t = type(value)  # fast paths first: this runs for every cell of every record
+            if kind == "list":
+                out[column] = _cell(value, kind, column)
+            elif t is str:
+                out[column] = value
+            elif t is bool:
+                out[column] = "true" if value else "false"
+            elif t is int or t is float:
+                out[column] = str(value)
+            else:
+                out[column] = _cell(value, kind, column)
+        elif spec is not None and (type(value) is dict or isinstance(value, Mapping)):
+            _flatten(value, spec, f"{prefix}{key}.", out)
+        elif (spec is None and f"{prefix}{key}" in NO_FLAT_FORM) or value is None:
             continue
-        if path in _KNOWN_PREFIXES and isinstance(value, Mapping):
-            out.extend(_unknown_keys(value, path + "."))
-        elif path not in _KNOWN_PREFIXES or value is not None:
-            out.append(path)
-    return out
+        else:
+            raise _no_column(f"{prefix}{key}")
 
 
 def record_to_row(record: Mapping[str, Any]) -> dict[str, str]:
@@ -221,21 +253,10 @@ def record_to_row(record: Mapping[str, Any]) -> dict[str, str]:
     out (no flat form). Raises ``CaseRecordError`` for a key that has no column (a typo would
     otherwise vanish), a list where a value belongs or the reverse, and blank list items.
     """
-    unknown = _unknown_keys(record)
-    if unknown:
-        raise CaseRecordError(
-            "no-flat-column",
-            "is not a field of the case record's flat form",
-            Location(field=unknown[0] if _safe(unknown[0]) else "<unrecognised key>"),
-        )
-    row: dict[str, str] = {}
-    for column, path, kind in _PATHS:
-        node: Any = record
-        for part in path:
-            node = node.get(part) if isinstance(node, Mapping) else None
-            if node is None:
-                break
-        row[column] = _cell(node, kind, column)
+    cells: dict[str, str] = {}
+    _flatten(record, _SCHEMA, "", cells)
+    row = dict.fromkeys(FLAT_COLUMNS, "")
+    row.update(cells)
     return row
 
 
