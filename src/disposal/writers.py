@@ -84,7 +84,8 @@ def _cannot_write(path: Path, exc: OSError) -> InputError:
 
 
 @contextmanager
-def _replacing(path: Path, binary: bool) -> Iterator[IO[Any]]:
+def replacing(path: Path, binary: bool) -> Iterator[IO[Any]]:
+    """A file handle on a temporary file that replaces ``path`` if the block succeeds."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         out = open(tmp, "wb" if binary else "w", newline="" if not binary else None)  # noqa: SIM115
@@ -154,5 +155,5 @@ _WRITERS: dict[str, tuple[bool, Callable[[Iterable[dict[str, Any]], Any], int]]]
 def write_records(records: Iterable[dict[str, Any]], path: Path) -> int:
     """Write ``records`` to ``path`` in the format of its extension; return how many."""
     binary, writer = _WRITERS[format_for(path)]
-    with _replacing(path, binary) as out:
+    with replacing(path, binary) as out:
         return writer(records, out)

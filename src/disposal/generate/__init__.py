@@ -13,7 +13,7 @@ unique within a run and stable for a seed. All free text starts with "Synthetic"
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from disposal.errors import InputError, Location, did_you_mean
@@ -42,6 +42,7 @@ def generate_cases(
     seed: int,
     *,
     offences: OffenceTable,
+    known_forces: Collection[str] | None = None,
     start_year: int = FIRST_YEAR,
     end_year: int = LAST_YEAR,
     forces: Sequence[str] | None = None,
@@ -56,11 +57,12 @@ def generate_cases(
     share of each year (2-4%). ``sparse_share`` is the share of records with 1-3 facts left
     unrecorded. Arguments are checked at once (``InputError``, before anything is generated).
     """
-    _check(n, start_year, end_year, forces, cr_share, sparse_share, offences)
+    known = set(FORCES if known_forces is None else known_forces) & set(FORCES)
+    _check(n, start_year, end_year, forces, cr_share, sparse_share, offences, known)
     sampler = CaseSampler(
         seed,
         range(start_year, end_year + 1),
-        list(forces) if forces else sorted(FORCES),
+        list(forces) if forces is not None else sorted(known),
         cr_share,
         sparse_share,
         offences,
@@ -81,6 +83,7 @@ def _check(
     cr_share: float | None,
     sparse_share: float,
     offences: OffenceTable,
+    known: set[str],
 ) -> None:
     if not 0 <= n <= MAX_CASES:
         raise _bad("--n", "must be a whole number from 0", f"at most {MAX_CASES}")
@@ -94,14 +97,14 @@ def _check(
     if not 0.0 <= sparse_share <= 1.0:
         raise _bad("--sparse", "must be a share from 0 to 1")
     for slug in forces or ():
-        if slug not in FORCES:
+        if slug not in known:
             raise InputError(
                 "unknown-force",
                 "is not a force slug listed in rules/forces.yaml",
                 Location(field="--forces"),
-                did_you_mean(slug, FORCES) or "see rules/forces.yaml for the slugs",
+                did_you_mean(slug, known) or "see rules/forces.yaml for the slugs",
             )
-    if forces is not None and not forces:
+    if (forces is not None and not forces) or not known:
         raise _bad("--forces", "lists no force")
     unknown = sorted(mix_codes() - set(offences.by_code))
     if unknown:

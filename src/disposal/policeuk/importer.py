@@ -83,6 +83,38 @@ class ImportSummary:
         outcomes = self.outcome_used + sum(self.outcome_skipped.values())
         return self.street_rows == streets and self.outcome_rows == outcomes
 
+    def lines(self) -> list[str]:
+        """The summary as text lines (counts only: no row values)."""
+        out = [
+            f"police.uk import: {self.street_files} street file(s), "
+            f"{self.outcome_files} outcomes file(s)",
+            f"street rows read: {self.street_rows}",
+            f"  records written: {self.written}",
+            f"  rows skipped: {sum(self.street_skipped.values())}",
+            *_counts(self.street_skipped, "    "),
+            f"outcome rows read: {self.outcome_rows}",
+            f"  used (latest outcome of a record written): {self.outcome_used}",
+            f"  not used: {sum(self.outcome_skipped.values())}",
+            *_counts(self.outcome_skipped, "    "),
+            f'community resolutions ("Local resolution") in records written: '
+            f"{sum(self.local_resolutions.values())}",
+            *_counts(self.local_resolutions, "  "),
+            "records by actual_outcome (HO type; none = not recorded):",
+            *_counts(self.outcome_types, "  "),
+        ]
+        if self.warnings:
+            out += ["notes:", *_counts(self.warnings, "  ")]
+        out.append("counts reconcile" if self.reconciles() else "COUNTS DO NOT RECONCILE")
+        return out
+
+
+def _counts(counter: Counter[str], indent: str) -> list[str]:
+    return [f"{indent}{key}: {count}" for key, count in sorted(counter.items(), key=_by_count)]
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
 
 class _Best:
     """The outcome used so far for one Crime ID, and what else was seen for it."""
@@ -198,15 +230,16 @@ class _Run:
             self._warn_outcomes(best, street_outcome, crime_month)
         else:
             outcome, month, source = street_outcome, crime_month, "street file, crime month"
-        offence: dict[str, Any] = {
-            "description": f"police.uk: {crime_type or 'no crime type'}; "
-            f"outcome: {outcome or 'none'} ({source} {month})"
-        }
+        offence: dict[str, Any] = {}
         kind = CRIME_TYPES.get(crime_type)
         if kind is None:
             summary.warnings["unknown-crime-type"] += 1
         elif kind.family is not None:
             offence["family"] = kind.family.value
+        offence["description"] = (
+            f"police.uk: {crime_type or 'no crime type'}; "
+            f"outcome: {outcome or 'none'} ({source} {month})"
+        )
         record: dict[str, Any] = {
             "case_id": crime_id,
             "force": slug,
