@@ -56,8 +56,8 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 import_app = typer.Typer(
     help=(
-        "Turn outside data into case records.\n\n"
-        "Example: disposal import police-uk 2023-03-kent-street.csv --out kent.jsonl"
+        "Turn outside data into case records.\n\n\b\n"
+        "Example: disposal import police-uk tests/fixtures/police_uk/city-street.csv --out -"
     ),
     no_args_is_help=True,
 )
@@ -282,7 +282,8 @@ def parse_share(text: str, option: str) -> float | None:
 def generate(
     n: Annotated[int, typer.Option("--n", help="How many cases to write.")],
     out: Annotated[
-        Path, typer.Option(help="Output file; .jsonl, .csv, .json or .yaml picks the format.")
+        Path,
+        typer.Option(help="Output file: .jsonl, .csv, .json or .yaml; - for JSON Lines on stdout."),
     ],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same file.")] = 0,
     start_year: Annotated[
@@ -305,7 +306,7 @@ def generate(
 
     Every record is valid, obviously synthetic (ids SYN-..., free text "Synthetic ...") and
     drawn from the national proportions documented in disposal.generate.tables.
-    Example: disposal generate --n 10000 --seed 1 --out cases.jsonl
+    Example: disposal generate --n 3 --seed 1 --out -
     """
 
     def action() -> int:
@@ -325,7 +326,8 @@ def generate(
             sparse_share=sparse,
         )
         written = write_records(records, out)
-        typer.echo(f"wrote {written} synthetic cases to {out} (seed {seed})", err=True)
+        where = "standard output" if out == Path("-") else out
+        typer.echo(f"wrote {written} synthetic cases to {where} (seed {seed})", err=True)
         return 0
 
     raise typer.Exit(run(action))
@@ -351,7 +353,9 @@ def import_police_uk_command(
     files: Annotated[
         list[Path], typer.Argument(help="police.uk street CSV files and any outcomes CSV files.")
     ],
-    out: Annotated[Path, typer.Option(help="Output file of partial case records (.jsonl).")],
+    out: Annotated[
+        Path, typer.Option(help="Output file of partial case records (.jsonl; - for stdout).")
+    ],
     rejects: Annotated[
         Path | None,
         typer.Option(help="Also write every row that made no record, with its reason (CSV)."),
@@ -363,7 +367,8 @@ def import_police_uk_command(
     A summary of rows read, records written and rows skipped (by reason) goes to stderr.
     docs/POLICE_UK.md explains the mapping and what a review of such records can conclude.
 
-    Example: disposal import police-uk 2023-03-kent-*.csv --out kent.jsonl --rejects skipped.csv
+    \b
+    Example: disposal import police-uk tests/fixtures/police_uk/city-street.csv --out -
     """
 
     def action() -> int:

@@ -4,6 +4,7 @@
   standard library; the two can differ in spacing, so byte-identical output needs the same one).
 * ``.csv``: the flat form of ``disposal.flat`` (header ``FLAT_COLUMNS``; ``recent_disposals``
   has no flat form and is left out). Lines end with CRLF, as RFC 4180 and ``csv`` do.
+* ``-`` (the path): JSON Lines on standard output, for pipes.
 * ``.json``: one JSON array, indented; ``.yaml``/``.yml``: one YAML list. Both can be read by
   ``disposal evaluate``; both are for small batches (at most ``SMALL_FORMAT_LIMIT`` records)
   because tools read them whole.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -48,6 +50,7 @@ FORMATS: dict[str, str] = {
     ".yaml": "yaml",
     ".yml": "yaml",
 }
+STDOUT = Path("-")
 SMALL_FORMATS = frozenset({"json", "yaml"})
 SMALL_FORMAT_LIMIT = 100_000
 _CHUNK = 2048
@@ -55,13 +58,13 @@ _CHUNK = 2048
 
 def format_for(path: Path) -> str:
     """The output format for ``path``'s extension; ``InputError`` for an unknown one."""
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = "jsonl" if path == STDOUT else FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
             "unknown-format",
             "has an extension with no known output format",
             Location(str(path)),
-            "use " + ", ".join(FORMATS),
+            "use " + ", ".join(FORMATS) + ", or - for standard output",
         )
     return fmt
 
@@ -154,6 +157,10 @@ _WRITERS: dict[str, tuple[bool, Callable[[Iterable[dict[str, Any]], Any], int]]]
 
 def write_records(records: Iterable[dict[str, Any]], path: Path) -> int:
     """Write ``records`` to ``path`` in the format of its extension; return how many."""
+    if path == STDOUT:
+        count = _jsonl(records, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return count
     binary, writer = _WRITERS[format_for(path)]
     with replacing(path, binary) as out:
         return writer(records, out)
