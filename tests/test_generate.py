@@ -384,3 +384,11 @@ def test_cli_generate_bad_input_exits_2(tmp_path: Path, args: list[str], code: s
     assert f": {code}: " in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_the_rules_directory_is_found_when_no_table_is_given(
+    policy_set: PolicySet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``generate_cases(n, seed)`` alone works (benchmarks call it so)."""
+    monkeypatch.setenv("DISPOSAL_RULES", str(ROOT / "rules"))
+    assert list(generate_cases(50, 7)) == list(gen(policy_set, 50, seed=7))

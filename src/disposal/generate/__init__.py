@@ -13,7 +13,9 @@ unique within a run and stable for a seed. All free text starts with "Synthetic"
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from disposal.errors import InputError, Location, did_you_mean
@@ -21,6 +23,7 @@ from disposal.generate.sampler import CaseSampler
 from disposal.generate.support import mix_codes
 from disposal.generate.tables import FORCES, NATIONAL_YEARS
 from disposal.offences import OffenceTable
+from disposal.policyset import PolicySet
 
 FIRST_YEAR = min(NATIONAL_YEARS)
 LAST_YEAR = max(NATIONAL_YEARS)
@@ -41,7 +44,7 @@ def generate_cases(
     n: int,
     seed: int,
     *,
-    offences: OffenceTable,
+    offences: OffenceTable | None = None,
     known_forces: Collection[str] | None = None,
     start_year: int = FIRST_YEAR,
     end_year: int = LAST_YEAR,
@@ -51,12 +54,18 @@ def generate_cases(
 ) -> Iterator[dict[str, Any]]:
     """``n`` synthetic case records, drawn reproducibly from ``seed``.
 
+    ``offences`` and ``known_forces`` come from the rules directory (``$DISPOSAL_RULES``, else
+    ``./rules``, else the one next to the source tree) when not given.
     Years are financial-year starts: ``start_year=2014`` is 2014/15 (1 April 2014 to 31 March
     2015). ``forces`` limits the forces drawn (default: all of them, weighted by size).
     ``cr_share`` is the share of community resolutions (outcome 8); ``None`` keeps the national
     share of each year (2-4%). ``sparse_share`` is the share of records with 1-3 facts left
     unrecorded. Arguments are checked at once (``InputError``, before anything is generated).
     """
+    if offences is None:
+        policy = PolicySet.load(_rules_dir())
+        offences = policy.offences
+        known_forces = policy.forces if known_forces is None else known_forces
     known = set(FORCES if known_forces is None else known_forces) & set(FORCES)
     _check(n, start_year, end_year, forces, cr_share, sparse_share, offences, known)
     sampler = CaseSampler(
@@ -69,6 +78,17 @@ def generate_cases(
         max(6, len(str(n))),
     )
     return (sampler.draw(i) for i in range(n))
+
+
+def _rules_dir() -> Path:
+    """The rules directory as the CLI finds it (cli.default_rules_dir, which sits above us)."""
+    env = os.environ.get("DISPOSAL_RULES")
+    if env:
+        return Path(env)
+    here = Path("rules")
+    if (here / "offences.yaml").exists():
+        return here
+    return Path(__file__).resolve().parents[3] / "rules"
 
 
 def _bad(option: str, message: str, hint: str = "") -> InputError:
