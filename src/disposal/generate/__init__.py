@@ -77,7 +77,7 @@ def generate_cases(
         offences,
         max(6, len(str(n))),
     )
-    return (sampler.draw(i) for i in range(n))
+    return map(sampler.draw, range(n))
 
 
 def _rules_dir() -> Path:
