@@ -212,3 +212,23 @@ def test_record_to_row_accepts_a_model_dump() -> None:
     assert row["decision_date"] == "2024-05-14"
     assert row["offender.admission"] == "full_admission"
     assert CaseRecord.model_validate(row_to_record(row)) == record
+
+
+def test_cells_beyond_the_header_are_an_error() -> None:
+    header = "case_id,force\n"
+    (row,) = csv.DictReader(io.StringIO(header + "C-1,kent,surplus\n"))
+    with pytest.raises(CaseRecordError) as info:
+        row_to_record(row, location=Location("cases.csv", 2))
+    assert info.value.code == "extra-cells"
+    assert info.value.location.line == 2
+
+
+def test_cells_missing_at_the_end_of_a_row_are_not_recorded() -> None:
+    (row,) = csv.DictReader(io.StringIO("case_id,force,victim.age\nC-1,kent\n"))
+    assert row_to_record(row) == {"case_id": "C-1", "force": "kent"}
+
+
+def test_a_cell_that_is_not_text_is_an_error() -> None:
+    with pytest.raises(CaseRecordError) as info:
+        row_to_record({"offender.age": 15})
+    assert info.value.code == "not-text"

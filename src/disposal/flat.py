@@ -267,12 +267,21 @@ def _safe(name: str) -> bool:
 # -- row -> nested record -------------------------------------------------------------------
 
 
-def check_columns(columns: Sequence[str], where: Location | None = None) -> None:
+def check_columns(columns: Sequence[str | None], where: Location | None = None) -> None:
     """Reject unknown and repeated column names of a case CSV header, all at once."""
     where = where or Location()
     errors: list[DisposalError] = []
     seen: set[str] = set()
     for index, name in enumerate(columns):
+        if not isinstance(name, str):  # csv.DictReader's key for cells beyond the header
+            errors.append(
+                CaseRecordError(
+                    "extra-cells",
+                    "the row has more cells than the header has columns",
+                    Location(where.file, where.line, 0, where.record),
+                )
+            )
+            continue
         place = Location(where.file, where.line or 1, index + 1, field=_field_name(name))
         if name in seen:
             errors.append(CaseRecordError("duplicate-column", "column appears twice", place))
@@ -324,7 +333,7 @@ _HINTS = {
 
 
 def row_to_record(
-    row: Mapping[str, str | None], *, location: Location | None = None
+    row: Mapping[str | None, Any], *, location: Location | None = None
 ) -> dict[str, Any]:
     """One flat row (column name → cell) as a nested record, before ``CaseRecord`` validation.
 
@@ -337,12 +346,16 @@ def row_to_record(
     record: dict[str, Any] = {}
     errors: list[DisposalError] = []
     for column, cell in row.items():
-        kind = KINDS[column]
-        if cell is None or not cell.strip():
+        if not isinstance(column, str) or cell is None:
+            continue  # a column that is not a name was rejected above; None = no cell
+        place = Location(where.file, where.line, where.col, where.record, column)
+        if not isinstance(cell, str):
+            errors.append(CaseRecordError("not-text", "a cell must be text", place))
             continue
-        value, code = _parse(cell, kind)
+        if not cell.strip():
+            continue
+        value, code = _parse(cell, KINDS[column])
         if code:
-            place = Location(where.file, where.line, where.col, where.record, column)
             errors.append(CaseRecordError(code, "cannot be read as its type", place, _HINTS[code]))
             continue
         node = record

@@ -71,7 +71,7 @@ def generate_cases(
     sampler = CaseSampler(
         seed,
         range(start_year, end_year + 1),
-        list(forces) if forces is not None else sorted(known),
+        list(dict.fromkeys(forces)) if forces is not None else sorted(known),
         cr_share,
         sparse_share,
         offences,
