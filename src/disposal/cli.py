@@ -8,8 +8,10 @@ exceptions print only their type (their text may hold personal data) unless DISP
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -29,10 +31,19 @@ from disposal.case import load_cases
 from disposal.compiler import compile_policy
 from disposal.engine import dry_compile
 from disposal.errors import DisposalError, InputError, Location, did_you_mean, raise_all
-from disposal.policyset import PolicySet
+from disposal.generate import (
+    DEFAULT_CR_SHARE,
+    DEFAULT_SPARSE_SHARE,
+    FIRST_YEAR,
+    LAST_YEAR,
+    generate_cases,
+)
+from disposal.policeuk import ImportSummary, Reject, import_police_uk
+from disposal.policyset import PolicySet, default_rules_dir
 from disposal.render import render_text, trace_data
 from disposal.service import ENGINES, Evaluation, Evaluator
 from disposal.vocab import Compliance
+from disposal.writers import check_size, replacing, write_records
 
 T = TypeVar("T")
 
@@ -52,17 +63,14 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(audit_app, name="audit")
-
-
-def default_rules_dir() -> Path:
-    """DISPOSAL_RULES, else ./rules, else the rules/ folder next to the source tree."""
-    env = os.environ.get("DISPOSAL_RULES")
-    if env:
-        return Path(env)
-    here = Path("rules")
-    if (here / "offences.yaml").exists():
-        return here
-    return Path(__file__).resolve().parents[2] / "rules"
+import_app = typer.Typer(
+    help=(
+        "Turn outside data into case records.\n\n\b\n"
+        "Example: disposal import police-uk tests/fixtures/police_uk/city-street.csv --out -"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
 
 
 RulesOpt = Annotated[
@@ -81,6 +89,10 @@ def run(action: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader went away (e.g. '| head'): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
@@ -292,6 +304,138 @@ def rules_list(
                 else r.effect.to_data()
             )
             typer.echo(f"  {r.id:<26} {effect:<32} {r.title}")
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+def parse_share(text: str, option: str) -> float | None:
+    """A share from 0 to 1, or None for the word 'natural'."""
+    if text.strip().lower() == "natural":
+        return None
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        raise InputError(
+            "bad-option", "must be a share from 0 to 1, or 'natural'", Location(field=option)
+        )
+    return share
+
+
+@app.command()
+def generate(
+    n: Annotated[int, typer.Option("--n", help="How many cases to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(help="Output file: .jsonl, .csv, .json or .yaml; - for JSON Lines on stdout."),
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same file.")] = 0,
+    start_year: Annotated[
+        int, typer.Option(help="First financial year (2014 means 2014/15).")
+    ] = FIRST_YEAR,
+    end_year: Annotated[int, typer.Option(help="Last financial year.")] = LAST_YEAR,
+    forces: Annotated[
+        str | None, typer.Option(help="Comma-separated force slugs (default: all, by size).")
+    ] = None,
+    cr_share: Annotated[
+        str,
+        typer.Option(help="Share of community resolutions (0-1), or 'natural' for 2-4%."),
+    ] = str(DEFAULT_CR_SHARE),
+    sparse: Annotated[
+        float, typer.Option(help="Share of records with 1-3 facts not recorded.")
+    ] = DEFAULT_SPARSE_SHARE,
+    rules: RulesOpt = None,
+) -> None:
+    """Write synthetic historic case records for demos, benchmarks and review tests.
+
+    Every record is valid, obviously synthetic (ids SYN-..., free text "Synthetic ...") and
+    drawn from the national proportions documented in disposal.generate.tables.
+    Example: disposal generate --n 3 --seed 1 --out -
+    """
+
+    def action() -> int:
+        share = parse_share(cr_share, "--cr-share")
+        check_size(out, n)
+        policy = PolicySet.load(rules or default_rules_dir())
+        slugs = [s.strip() for s in forces.split(",") if s.strip()] if forces is not None else None
+        records = generate_cases(
+            n,
+            seed,
+            offences=policy.offences,
+            known_forces=policy.forces,
+            start_year=start_year,
+            end_year=end_year,
+            forces=slugs,
+            cr_share=share,
+            sparse_share=sparse,
+        )
+        written = write_records(records, out)
+        where = "standard output" if out == Path("-") else out
+        typer.echo(f"wrote {written} synthetic cases to {where} (seed {seed})", err=True)
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+REJECT_COLUMNS = (
+    "file",
+    "line",
+    "layout",
+    "reason",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Crime type",
+    "Last outcome category",
+    "Outcome type",
+)
+
+
+@import_app.command("police-uk")
+def import_police_uk_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="police.uk street CSV files and any outcomes CSV files.")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Output file of partial case records (.jsonl; - for stdout).")
+    ],
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Also write every row that made no record, with its reason (CSV)."),
+    ] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Turn police.uk street and outcomes rows into partial case records (JSON Lines).
+
+    A summary of rows read, records written and rows skipped (by reason) goes to stderr.
+    docs/POLICE_UK.md explains the mapping and what a review of such records can conclude.
+
+    \b
+    Example: disposal import police-uk tests/fixtures/police_uk/city-street.csv --out -
+    """
+
+    def action() -> int:
+        policy = PolicySet.load(rules or default_rules_dir())
+        names = {name: slug for slug, name in policy.forces.items()}
+        summary = ImportSummary()
+        if rejects is None:
+            write_records(import_police_uk(files, names, summary), out)
+        else:
+            with replacing(rejects, binary=False) as handle:
+                writer = csv.writer(handle)
+                writer.writerow(REJECT_COLUMNS)
+
+                def sink(reject: Reject) -> None:
+                    cells = [reject.cells.get(c, "") for c in REJECT_COLUMNS[4:]]
+                    writer.writerow(
+                        [reject.file, reject.line, reject.layout, reject.reason, *cells]
+                    )
+
+                write_records(import_police_uk(files, names, summary, sink), out)
+        typer.echo("\n".join(summary.lines()), err=True)
         return 0
 
     raise typer.Exit(run(action))

@@ -7,6 +7,7 @@ version of every profile, which type-checks every rule as it would be evaluated.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,17 @@ from disposal.source import load_document
 from disposal.validation import errors_from_validation
 
 NATIONAL = "national"
+
+
+def default_rules_dir() -> Path:
+    """$DISPOSAL_RULES, else ./rules, else the rules/ folder beside the source tree."""
+    env = os.environ.get("DISPOSAL_RULES")
+    if env:
+        return Path(env)
+    here = Path("rules")
+    if (here / "offences.yaml").exists():
+        return here
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 class _Force(BaseModel):
