@@ -7,26 +7,37 @@ gravity bar can follow. The contract asks for ``insufficient_information`` only 
 facts *could change the decision*, so before a rule is counted as unresolved we search the
 ways of recording its missing facts for one that makes it fire.
 
-The search enumerates each missing fact over representative values: every value of a closed
-vocabulary, and for numbers each threshold the policy compares them with, plus one either
-side. Facts are varied independently (an over-approximation: e.g. two table facts of one HO
-code), so the answer errs towards "could fire" — towards asking for more facts, never towards
-silently treating unknown as false. Above ``LIMIT`` combinations it gives up and says "could".
+Each missing fact ranges over representative values: every value of a closed vocabulary, and
+for numbers each threshold the policy compares them with, plus one either side. The search is
+an abstract evaluation over sets of possible values, varying facts independently (an
+over-approximation: e.g. two table facts of one HO code), so the answer errs towards "could
+fire" — towards asking for more facts, never towards silently treating unknown as false.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from disposal.conditions import Cmp, Cond, In, Literal, Ref, children, evaluate
-from disposal.errors import EngineError
+from disposal.conditions import (
+    PY_OPS,
+    All,
+    AnyOf,
+    Cmp,
+    Cond,
+    Const,
+    In,
+    Literal,
+    Not,
+    Present,
+    Ref,
+    children,
+    evaluate,
+    refs,
+)
 from disposal.facts import CASE_FIELDS, COMPUTED, TABLE_FIELDS, Facts, FieldType
-from disposal.reference import derive_all, lookup_for
-from disposal.resolve import PolicyVersion
-
-LIMIT = 4096
+from disposal.resolve import DeriveRule, PolicyVersion
 
 
 def fact_key(ref: Ref) -> str:
@@ -113,20 +124,127 @@ def could_fire(
     derived: dict[str, Any],
     compared: dict[str, set[Any]],
 ) -> bool:
-    """Whether some way of recording the missing facts makes ``cond`` true."""
+    """Whether some way of recording the missing facts makes ``cond`` true.
+
+    Each missing fact stands for its set of candidate values; every node evaluates to the
+    *set* of truth values it can take; derived facts get the set of values their cases can
+    give. Ignoring correlations between facts only adds possibilities, so a "no" is sound.
+    One pass over the conditions, however many facts are missing.
+    """
     keys = missing_keys(cond, policy, facts, derived)
-    choices = [candidates(key, compared.get(key, set())) for key in keys]
-    combos = 1
-    for options in choices:
-        combos *= len(options)
-    if not keys or combos > LIMIT:
+    if not keys:
         return True
-    for values in itertools.product(*choices):
-        filled = {**facts, **dict(zip(keys, values, strict=True))}
-        try:
-            filled_derived = derive_all(policy, filled)
-        except EngineError:
-            return True  # a conflicting completion: do not claim the rule cannot fire
-        if evaluate(cond, lookup_for(filled, filled_derived)) is not False:
-            return True
-    return False
+    env = {key: frozenset(candidates(key, compared.get(key, set()))) for key in keys}
+    possible = _Possible(facts, env)
+    for rule in policy.derives:
+        known = derived.get(rule.fact)
+        possible.derived[rule.fact] = (
+            frozenset({known}) if known is not None else possible.derived_values(rule)
+        )
+    return True in possible.exact_truths(cond)
+
+
+_BOTH = frozenset({True, False})
+_EXACT_LIMIT = 512
+
+
+class _Possible:
+    """Possible truth values of conditions when some facts range over candidate sets."""
+
+    def __init__(self, facts: Facts, env: dict[str, frozenset[Any]]) -> None:
+        self.facts = facts
+        self.env = env
+        self.derived: dict[str, frozenset[Any]] = {}
+
+    def values(self, ref: Ref) -> frozenset[Any]:
+        if ref.kind == "derived":
+            return self.derived.get(ref.name, frozenset({None}))
+        key = fact_key(ref)
+        return self.env[key] if key in self.env else frozenset({self.facts.get(key)})
+
+    def truths(self, cond: Cond) -> frozenset[bool]:
+        if isinstance(cond, Const):
+            return frozenset({cond.value})
+        if isinstance(cond, Not):
+            return frozenset(not t for t in self.truths(cond.item))
+        if isinstance(cond, All | AnyOf):
+            parts = [self.truths(c) for c in cond.items]
+            want, other = (True, False) if isinstance(cond, All) else (False, True)
+            out = set()
+            if all(want in p for p in parts):
+                out.add(want)
+            if any(other in p for p in parts):
+                out.add(other)
+            return frozenset(out)
+        if isinstance(cond, Present):
+            if cond.ref.kind != "derived" and fact_key(cond.ref) in self.env:
+                return frozenset({not cond.negate})
+            recorded = None not in self.values(cond.ref)
+            return frozenset({recorded != cond.negate})
+        assert isinstance(cond, Cmp | In)
+        assert isinstance(cond.right, Literal)
+        values = self.values(cond.left)
+        if None in values:
+            return _BOTH  # cannot tell: treat as either
+        right = cond.right.value
+        if isinstance(cond, In):
+            return frozenset(v in right for v in values)
+        return frozenset(bool(PY_OPS[cond.op](v, right)) for v in values)
+
+    def combinations(self, conds: list[Cond]) -> list[dict[str, Any]] | None:
+        """Every assignment of the conditions' varying inputs, or None when there are many."""
+        varying: dict[str, list[Any]] = {}
+        for cond in conds:
+            for ref, _ in refs(cond):
+                name = f"derived.{ref.name}" if ref.kind == "derived" else fact_key(ref)
+                values = self.values(ref)
+                if len(values) > 1 and name not in varying:
+                    varying[name] = sorted(values, key=repr)
+        total = 1
+        for options in varying.values():
+            total *= len(options)
+        if total > _EXACT_LIMIT:
+            return None
+        names = list(varying)
+        return [
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*varying.values())
+        ]
+
+    def _lookup(self, assignment: dict[str, Any]) -> Callable[[Ref], Any]:
+        def lookup(ref: Ref) -> Any:
+            name = f"derived.{ref.name}" if ref.kind == "derived" else fact_key(ref)
+            if name in assignment:
+                return assignment[name]
+            (value,) = self.values(ref) if len(self.values(ref)) == 1 else (None,)
+            return value
+
+        return lookup
+
+    def exact_truths(self, cond: Cond) -> frozenset[bool | None]:
+        """Truths of ``cond`` over every combination of its inputs (set-based when too many)."""
+        combos = self.combinations([cond])
+        if combos is None:
+            return frozenset(self.truths(cond))
+        return frozenset(evaluate(cond, self._lookup(a)) for a in combos)
+
+    def derived_values(self, rule: DeriveRule) -> frozenset[Any]:
+        conds = [c for c, _ in rule.cases]
+        combos = self.combinations(conds)
+        if combos is None:  # too many combinations: a coarser, still sound, approximation
+            truths = [self.truths(c) for c in conds]
+            out = {v for (_, v), t in zip(rule.cases, truths, strict=True) if True in t}
+            if not rule.exhaustive and all(False in t for t in truths):
+                out.add(rule.otherwise)
+            return frozenset(out) if out else frozenset({None})
+        found: set[Any] = set()
+        for assignment in combos:
+            lookup = self._lookup(assignment)
+            results = [evaluate(c, lookup) for c in conds]
+            values = {v for (_, v), t in zip(rule.cases, results, strict=True) if t is True}
+            if values:
+                found |= values
+            elif any(t is None for t in results):
+                found.add(None)
+            else:
+                found.add(rule.otherwise)
+        return frozenset(found)

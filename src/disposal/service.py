@@ -18,6 +18,7 @@ from disposal.engine import DurableEngine
 from disposal.errors import CaseRecordError, DisposalError, EngineError, Location
 from disposal.facts import Facts, case_facts, engine_fact
 from disposal.policyset import PolicySet, Resolution
+from disposal.projection import project, read_keys
 from disposal.reference import evaluate_reference
 from disposal.resolve import PolicyVersion
 from disposal.states import RuleStates
@@ -76,6 +77,7 @@ class Evaluator:
         return self.policy_set.for_case(force or case.force, as_of or case.decision_date)
 
     def states(self, policy: PolicyVersion, facts: Facts, record: str = "") -> RuleStates:
+        facts = project(facts, read_keys(policy))
         if self._durable is None:
             return evaluate_reference(policy, facts, record)
         states = self._durable.evaluate(self.compiled(policy), engine_fact(facts), record)
