@@ -6,11 +6,15 @@ and committed; ``test_committed_book_is_current`` regenerates it in memory and c
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from disposal.book import BOOK_COMMAND, build_book
 from disposal.conditions import Cond, ConditionParser, bind
 from disposal.facts import CASE_FIELDS, COMPUTED, TABLE_FIELDS
 from disposal.plain import (
@@ -26,6 +30,7 @@ from disposal.plainlabels import LABELS
 from disposal.policy import parse_effect
 from disposal.policyset import PolicySet
 from disposal.source import parse_yaml_text
+from tests.conftest import RULES
 
 NATIONAL_2015 = {"accepted_admissions": ["full_admission"], "minimum_age": 10}
 
@@ -265,3 +270,180 @@ def test_derive_rules_are_summarised(policy_set: PolicySet) -> None:
         "the offender is under the age of adulthood (parameter child_age_limit: 18)"
     )
     assert child.otherwise == "no"
+
+
+# -- the generated book -------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_DIR = ROOT / "docs" / "policy"
+OVERLAY = ROOT / "tests" / "fixtures" / "book" / "testforce"
+
+
+@pytest.fixture(scope="module")
+def book(policy_set: PolicySet) -> dict[str, str]:
+    return build_book(policy_set)
+
+
+@pytest.fixture(scope="module")
+def overlay_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of rules/ with the test overlay profile ``testforce`` added."""
+    root = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(RULES, root)
+    shutil.copytree(OVERLAY, root / "profiles" / "testforce")
+    return root
+
+
+@pytest.fixture(scope="module")
+def overlay_book(overlay_rules: Path) -> dict[str, str]:
+    return build_book(PolicySet.load(overlay_rules))
+
+
+def test_committed_book_is_current(book: dict[str, str]) -> None:
+    """docs/policy/ is exactly what the rule files generate today."""
+    stale = f"docs/policy/ is stale: run `{BOOK_COMMAND}` (or `make policy-book`) and commit it"
+    committed = {p.name for p in BOOK_DIR.glob("*") if p.is_file()} if BOOK_DIR.is_dir() else set()
+    assert committed == set(book), stale
+    for name, text in book.items():
+        assert (BOOK_DIR / name).read_bytes() == text.encode("utf-8"), f"{name}: {stale}"
+
+
+def test_book_has_an_index_and_two_files_per_profile(
+    book: dict[str, str], policy_set: PolicySet
+) -> None:
+    stems = {"index", *policy_set.profiles}
+    assert set(book) == {f"{s}.{ext}" for s in stems for ext in ("md", "html")}
+    for profile in policy_set.profiles:
+        assert f"]({profile}.md)" in book["index.md"]
+        assert f'href="{profile}.html"' in book["index.html"]
+
+
+def test_every_national_rule_appears_in_every_era_it_is_in_force(
+    book: dict[str, str], policy_set: PolicySet
+) -> None:
+    text = book["national.md"]
+    resolver = policy_set.resolver("national")
+    ids = {
+        r.item.id for s in policy_set.version_starts("national") for r, _ in resolver.rules_on(s)
+    }
+    assert len(ids) >= 40
+    for rule_id in ids:
+        assert f"#### {rule_id}: " in text, rule_id
+    assert text.count("#### NAT-EVID-01: ") == 2  # once per era
+    assert text.count("#### NAT-ADM-02: ") == 2  # from 2019-04-01: in both eras
+
+
+def test_index_lists_every_policy_version_with_its_sha256(
+    book: dict[str, str], policy_set: PolicySet
+) -> None:
+    for profile in policy_set.profiles:
+        for start in policy_set.version_starts(profile):
+            version = policy_set.resolve(profile, start)
+            assert f"`{version.sha256}`" in book["index.md"]
+            assert f"`{version.sha256}`" in book[f"{profile}.md"]
+
+
+def test_a_national_rule_reads_in_plain_english(book: dict[str, str]) -> None:
+    text = book["national.md"]
+    section = text[text.index("#### NAT-ADM-01: ") :]
+    section = section[: section.index("\n####")]
+    assert "- **Effect:** bars a community resolution (no rank can authorise it)\n" in section
+    assert (
+        "- **Applies when:** the offender's admission is not one of the admission standards "
+        "accepted (parameter accepted_admissions: full admission)\n"
+    ) in section
+    assert "national guidance known through a summary (NAT-2)" in section
+    assert (
+        "](https://yjlc.uk/resources/legal-updates/new-npcc-guidance-community-resolutions)"
+        in section
+    )
+    assert "- **Dates:** from 2012-01-01\n" in section
+    assert (
+        "accepted (parameter accepted_admissions: full admission, acceptance of responsibility)"
+        in text
+    )
+
+
+def test_rules_a_parameter_switches_off_are_marked(book: dict[str, str]) -> None:
+    text = book["national.md"]
+    era_2022 = text[text.index("## Version npcc-2022") :]
+    vic_04 = era_2022[era_2022.index("#### NAT-VIC-04: ") :]
+    vic_04 = vic_04[: vic_04.index("\n####")]
+    assert "**Not in effect:** switched off by a parameter" in vic_04
+    vic_03 = era_2022[era_2022.index("#### NAT-VIC-03: ") :]
+    assert "**Not in effect:**" not in vic_03[: vic_03.index("\n####")]
+
+
+def test_overlay_changes_are_listed_first(overlay_book: dict[str, str]) -> None:
+    text = overlay_book["testforce.md"]
+    changes = text[text.index("## What this profile changes from National guidance") :]
+    changes = changes[: changes.index("\n## Version")]
+    assert (
+        "| `victim_no_consent_effect` | sergeant (2012-01-01 to 2021-12-31); warn (from "
+        "2022-01-01) | deny | from 2016-01-01 | [Test fixture: consent required]"
+    ) in changes
+    assert "- **TST-VUL-01**: Vulnerable victim is a bar in the test force\n" in changes
+    assert "  - Applies when: the victim is vulnerable\n" in changes
+    assert "- **NAT-VUL-01**: Vulnerable victim\n" in changes
+    assert (
+        "  - Reason: Replaced by TST-VUL-01, which bars a CR for a vulnerable victim.\n" in changes
+    )
+    assert "testforce" in overlay_book["index.md"]
+
+
+def test_overlay_eras_show_partly_withdrawn_rules(overlay_book: dict[str, str]) -> None:
+    text = overlay_book["testforce.md"]
+    era_2016 = text[text.index("## Version test-2016") : text.index("## Version test-2022")]
+    assert "(in force in this version: 2016-01-01 to 2018-05-31)" in era_2016
+    assert "**Set by:** national (inherited)" in era_2016
+    assert "**Set by:** this profile" in era_2016
+    era_2022 = text[text.index("## Version test-2022") :]
+    assert "#### NAT-VUL-01: " not in era_2022
+    # the re-valued parameter switches the national consent bar on
+    vic_05 = era_2022[era_2022.index("#### NAT-VIC-05: ") :]
+    assert "**Not in effect:**" not in vic_05[: vic_05.index("\n####")]
+
+
+def test_text_from_rule_files_is_escaped(overlay_book: dict[str, str]) -> None:
+    markdown = overlay_book["testforce.md"]
+    assert "\\<script\\>alert(1)\\</script\\> \\*not emphasis\\* \\_nor this\\_" in markdown
+    html = overlay_book["testforce.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; *not emphasis* _nor this_" in html
+    assert "[not a link](https://example.org/x) | a pipe, &amp;amp; an entity, `no code`." in html
+
+
+@pytest.mark.parametrize("name", ["index.html", "national.html", "testforce.html"])
+def test_html_is_self_contained(overlay_book: dict[str, str], name: str) -> None:
+    html = overlay_book[name]
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<style>" in html
+    assert "@media print" in html
+    lowered = html.lower()
+    for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "src=", "url("):
+        assert forbidden not in lowered, forbidden
+    assert ".md" not in "".join(re.findall(r'href="([^"]*)"', html))
+
+
+def test_html_anchors_match_the_markdown_contents(overlay_book: dict[str, str]) -> None:
+    markdown, html = overlay_book["testforce.md"], overlay_book["testforce.html"]
+    anchors = re.findall(r"\]\(#([^)]+)\)", markdown)
+    assert len(anchors) == 3
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_as_of_shows_one_policy_version(policy_set: PolicySet) -> None:
+    files = build_book(policy_set, "national", date(2015, 6, 1))
+    assert set(files) == {"index.md", "index.html", "national.md", "national.html"}
+    text = files["national.md"]
+    assert "## Version acpo-2012" in text
+    assert "## Version npcc-2022" not in text
+    assert "| 2012-01-01 | 2012-01-01 to 2015-12-31 |" in text
+    assert "2016-01-01 to 2019-03-31" not in text
+    assert "#### NAT-ADM-02: " not in text  # only from 2019-04-01
+    assert "shows only the policy in force on 2015-06-01" in files["index.md"]
+
+
+def test_output_is_deterministic(policy_set: PolicySet, book: dict[str, str]) -> None:
+    assert build_book(policy_set) == book
