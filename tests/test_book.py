@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from disposal.book import BOOK_COMMAND, build_book
+from disposal.cli import app
 from disposal.conditions import Cond, ConditionParser, bind
 from disposal.facts import CASE_FIELDS, COMPUTED, TABLE_FIELDS
 from disposal.plain import (
@@ -447,3 +449,51 @@ def test_as_of_shows_one_policy_version(policy_set: PolicySet) -> None:
 
 def test_output_is_deterministic(policy_set: PolicySet, book: dict[str, str]) -> None:
     assert build_book(policy_set) == book
+
+
+# -- disposal rules docs ------------------------------------------------------------------------
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), prog_name="disposal")
+
+
+def test_rules_docs_writes_the_book(tmp_path: Path, book: dict[str, str]) -> None:
+    out = tmp_path / "new" / "book"
+    result = invoke("rules", "docs", "--out", str(out), "--rules", str(RULES))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"policy book: {len(book)} files written to {out}\n"
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == book
+
+
+def test_rules_docs_for_one_profile_and_date(tmp_path: Path) -> None:
+    args = ("--profile", "national", "--as-of", "2015-06-01", "--out", str(tmp_path))
+    result = invoke("rules", "docs", *args, "--rules", str(RULES))
+    assert result.exit_code == 0, result.stderr
+    assert "## Version npcc-2022" not in (tmp_path / "national.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--profile", "nationl"), "unknown-profile"),
+        (("--as-of", "2015-02-30"), "bad-date"),
+        (("--as-of", "2011-12-31"), "no-policy-in-force"),
+    ],
+)
+def test_rules_docs_bad_input_exits_2(tmp_path: Path, args: tuple[str, ...], code: str) -> None:
+    result = invoke("rules", "docs", *args, "--out", str(tmp_path / "book"), "--rules", str(RULES))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f": {code}: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "book").exists()
+
+
+def test_rules_docs_refuses_a_file_as_output(tmp_path: Path) -> None:
+    target = tmp_path / "book.md"
+    target.write_text("not a directory", encoding="utf-8")
+    result = invoke("rules", "docs", "--out", str(target), "--rules", str(RULES))
+    assert result.exit_code == 2
+    assert ": bad-output: " in result.stderr
+    assert target.read_text(encoding="utf-8") == "not a directory"

@@ -25,6 +25,7 @@ from disposal.audit.entries import record_for, replay_engine
 from disposal.audit.ledger import LedgerWriter, TornTailWarning
 from disposal.audit.record import new_decision_id, utc_now
 from disposal.audit.redact import Redactor
+from disposal.book import build_book, write_book
 from disposal.case import load_cases
 from disposal.compiler import compile_policy
 from disposal.engine import dry_compile
@@ -47,7 +48,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="Check and list the policy rules.\n\nExample: disposal rules check rules/",
+    help=(
+        "Check, list, document and compare the policy rules.\n\n"
+        "Example: disposal rules check rules/"
+    ),
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
@@ -293,6 +297,39 @@ def rules_list(
                 else r.effect.to_data()
             )
             typer.echo(f"  {r.id:<26} {effect:<32} {r.title}")
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+@rules_app.command("docs")
+def rules_docs(
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory to write the book into (created if missing).")
+    ],
+    profile: Annotated[
+        str | None, typer.Option(help="Only this profile (default: every profile).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Only the policy in force on this date (default: all)."),
+    ] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Write the policy book: every rule in plain English, with its source and dates.
+
+    Per profile one Markdown and one self-contained HTML file, plus index.md/index.html
+    listing the profiles, their versions and the SHA-256 of each policy version. The
+    committed book is regenerated with 'disposal rules docs --out docs/policy'.
+
+    Example: disposal rules docs --profile national --out out/policy-book
+    """
+
+    def action() -> int:
+        policy = PolicySet.load(rules or default_rules_dir())
+        files = build_book(policy, profile, parse_date(as_of, "--as-of"))
+        written = write_book(files, out)
+        typer.echo(f"policy book: {len(written)} files written to {out}")
         return 0
 
     raise typer.Exit(run(action))
