@@ -16,6 +16,7 @@ from disposal.mdhtml import Markdown, code, link, md
 from disposal.plain import (
     STRENGTHS,
     Phrase,
+    dates_text,
     derive_summary,
     effect_text,
     never_holds,
@@ -45,12 +46,6 @@ CATEGORY_TITLES = {
     "recording": "Recording",
 }
 BOOK_TITLE = "Community resolution policy book"
-
-
-def dates_text(start: date, end: date | None) -> str:
-    return (
-        f"from {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"
-    )
 
 
 def source_md(source: Source) -> str:

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from disposal.conditions import Cmp, Cond, In, refs
-from disposal.plain import VARIES, label_of
+from disposal.conditions import Cond
+from disposal.plain import VARIES, param_labels
 from disposal.plainlabels import Label
 from disposal.policy import (
     CATEGORIES,
     Dated,
     Located,
     ParamValue,
+    Profile,
     ProfileVersion,
     Rule,
     Withdrawal,
@@ -27,12 +28,6 @@ from disposal.policy import (
 from disposal.policyset import PolicySet
 from disposal.resolve import Coalesce, PolicyVersion
 from disposal.vocab import EffectKind
-
-
-def dates_text(start: date, end: date | None) -> str:
-    return (
-        f"from {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"
-    )
 
 
 @dataclass
@@ -127,16 +122,7 @@ class ProfileView:
         return sorted(entries.values(), key=lambda e: e.name)
 
     def param_value(self, name: str, on: date) -> tuple[ParamValue, str] | None:
-        """The value entry of ``name`` in force on ``on``, as resolution picks it."""
-        found = None
-        for profile in self.chain:
-            for param in profile.parameters:
-                if param.item.name != name:
-                    continue
-                current = [v for v in param.item.values if v.in_force(on)]
-                if current:
-                    found = (current[0], profile.meta.item.id)
-        return found
+        return param_value(self.chain, name, on)
 
     def description(self, name: str) -> str:
         texts = [
@@ -171,16 +157,10 @@ class ProfileView:
 
     def param_labels(self) -> dict[str, Label]:
         """For each parameter, the label of the fact it is compared with (for its values)."""
-        labels: dict[str, Label] = {}
-        for profile in self.chain:
-            for located in profile.rules:
-                for cond in conditions_of(self.policy_set.parsed.get(id(located))):
-                    for ref, node in refs(cond):
-                        if ref.kind == "param" and isinstance(node, Cmp | In) and node.right is ref:
-                            label = label_of(node.left)
-                            if label is not None:
-                                labels.setdefault(ref.name, label)
-        return labels
+        parsed = self.policy_set.parsed
+        return param_labels(
+            c for p in self.chain for r in p.rules for c in conditions_of(parsed.get(id(r)))
+        )
 
     def base_rule_titles(self) -> dict[str, str]:
         return {r.item.id: r.item.title for p in self.chain[:-1] for r in p.rules}
@@ -205,3 +185,17 @@ def conditions_of(parsed: Any) -> list[Cond]:
     if isinstance(parsed, list):
         return [cond for cond, _ in parsed]
     return [parsed]
+
+
+def param_value(chain: list[Profile], name: str, on: date) -> tuple[ParamValue, str] | None:
+    """The value entry of parameter ``name`` in force on ``on``, as resolution picks it, and
+    the profile that set it (the last in the chain with a value in force wins)."""
+    found = None
+    for profile in chain:
+        for param in profile.parameters:
+            if param.item.name != name:
+                continue
+            current = [v for v in param.item.values if v.in_force(on)]
+            if current:
+                found = (current[0], profile.meta.item.id)
+    return found

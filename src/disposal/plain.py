@@ -17,8 +17,9 @@ The labels themselves are in ``plainlabels``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from disposal.conditions import (
@@ -35,6 +36,7 @@ from disposal.conditions import (
     Present,
     Ref,
     describe,
+    refs,
 )
 from disposal.plainlabels import LABELS, PARAM_LABELS, Label
 from disposal.policy import Effect, Rule
@@ -94,6 +96,25 @@ class Phrase:
 
 def label_of(ref: Ref) -> Label | None:
     return LABELS.get(ref.text)
+
+
+def param_labels(conds: Iterable[Cond]) -> dict[str, Label]:
+    """For each parameter, the label of the fact it is compared with (to word its values)."""
+    labels: dict[str, Label] = {}
+    for cond in conds:
+        for ref, node in refs(cond):
+            if ref.kind == "param" and isinstance(node, Cmp | In) and node.right is ref:
+                label = label_of(node.left)
+                if label is not None:
+                    labels.setdefault(ref.name, label)
+    return labels
+
+
+def dates_text(start: date, end: date | None) -> str:
+    """``from 2012-01-01`` or ``2012-01-01 to 2021-12-31``."""
+    if end is None:
+        return f"from {start.isoformat()}"
+    return f"{start.isoformat()} to {end.isoformat()}"
 
 
 def join_or(words: Sequence[str], word: str = "or") -> str:
