@@ -20,7 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from disposal.bookmd import index_markdown, profile_markdown
+from disposal.bookindex import index_markdown
+from disposal.bookmd import profile_markdown
 from disposal.bookview import ProfileView
 from disposal.errors import InputError, Location, did_you_mean
 from disposal.mdhtml import to_html

@@ -14,7 +14,6 @@ from typing import Any
 from disposal.bookview import Entry, Era, ProfileView, by_category
 from disposal.mdhtml import Markdown, code, link, md
 from disposal.plain import (
-    STRENGTHS,
     Phrase,
     dates_text,
     derive_summary,
@@ -99,7 +98,7 @@ def profile_markdown(view: ProfileView, ext: str) -> str:
         facts.append(f"owner: {md(meta.owner)}")
     doc.para(" · ".join(facts))
     doc.para(md(meta.description))
-    doc.para(f"**Used for:** {md(_used_for(view))}")
+    doc.para(f"**Used for:** {md(used_for(view))}")
     how_to_read = f"index.{ext}#how-to-read-this-book"
     doc.para(
         f"Part of the {link(BOOK_TITLE, 'index.' + ext)}, generated from "
@@ -123,7 +122,7 @@ def profile_markdown(view: ProfileView, ext: str) -> str:
     return doc.text()
 
 
-def _used_for(view: ProfileView) -> str:
+def used_for(view: ProfileView) -> str:
     if view.id == NATIONAL:
         return (
             "every force without a profile of its own, and any case decided under national guidance"
@@ -284,57 +283,53 @@ def _withdrawal(item: Any, titles: dict[str, str]) -> tuple[str, Sequence[object
 
 
 def _changes(doc: Markdown, view: ProfileView, base: str, ext: str) -> None:
-    base_id = view.base or ""
     doc.para(
-        f"This profile extends {link(base, f'{base_id}.{ext}')}: everything there applies "
+        f"This profile extends {link(base, f'{view.base}.{ext}')}: everything there applies "
         "except as listed here. The version sections below show the result in full."
     )
+    _revalued(doc, view, base)
+    doc.heading(3, "Rules added")
+    added = [_added(view, located) for located in view.profile.rules]
+    _list_or_none(doc, added)
+    doc.heading(3, "Rules withdrawn")
+    titles = view.base_rule_titles()
+    withdrawn = [_withdrawal(w.item, titles) for w in view.profile.withdrawals]
+    _list_or_none(doc, withdrawn)
+
+
+def _list_or_none(doc: Markdown, items: Sequence[str | tuple[str, Sequence[object]]]) -> None:
+    if items:
+        doc.bullets(items)
+    else:
+        doc.para("None.")
+
+
+def _revalued(doc: Markdown, view: ProfileView, base: str) -> None:
+    """Parameters the profile re-values (a table against the base), then those it adds."""
     labels = view.param_labels()
-    doc.heading(3, "Parameters re-valued")
     rows = []
     added: list[str | tuple[str, Sequence[object]]] = []
     for name, value, base_values in view.revalued():
         label = labels.get(name)
         mine = md(value_text(value.value, label))
+        when = dates_text(value.effective_from, value.effective_to)
         if not base_values:
-            when = dates_text(value.effective_from, value.effective_to)
             added.append(f"**{md(name)}**: {mine} ({when}); source: {source_md(value.source)}")
             continue
         theirs = "; ".join(
             f"{md(value_text(b.value, label))} ({dates_text(b.effective_from, b.effective_to)})"
             for b in base_values
         )
-        rows.append(
-            [
-                code(name),
-                theirs,
-                mine,
-                dates_text(value.effective_from, value.effective_to),
-                source_md(value.source),
-            ]
-        )
+        rows.append([code(name), theirs, mine, when, source_md(value.source)])
+    doc.heading(3, "Parameters re-valued")
+    header = ["Parameter", f"Value in {md(base)}", "Value in this profile", "Dates", "Source"]
     if rows:
-        doc.table(
-            ["Parameter", f"Value in {md(base)}", "Value in this profile", "Dates", "Source"], rows
-        )
+        doc.table(header, rows)
     else:
         doc.para("None.")
     if added:
         doc.heading(3, "Parameters added")
         doc.bullets(added)
-    doc.heading(3, "Rules added")
-    added_rules = [_added(view, located) for located in view.profile.rules]
-    if added_rules:
-        doc.bullets(added_rules)
-    else:
-        doc.para("None.")
-    doc.heading(3, "Rules withdrawn")
-    withdrawals = [w.item for w in view.profile.withdrawals]
-    if withdrawals:
-        titles = view.base_rule_titles()
-        doc.bullets([_withdrawal(w, titles) for w in withdrawals])
-    else:
-        doc.para("None.")
 
 
 def _added(view: ProfileView, located: Located[Rule]) -> tuple[str, Sequence[object]]:
@@ -347,91 +342,3 @@ def _added(view: ProfileView, located: Located[Rule]) -> tuple[str, Sequence[obj
     sub.append(f"Dates: {dates_text(rule.effective_from, rule.effective_to)}")
     sub.append(f"Source: {source_md(rule.source)}")
     return (f"**{md(rule.id)}**: {md(rule.title)}", sub)
-
-
-# -- index --------------------------------------------------------------------------------------
-
-
-def index_markdown(views: list[ProfileView], as_of: date | None, ext: str) -> str:
-    doc = Markdown()
-    doc.heading(1, BOOK_TITLE)
-    doc.para(
-        "This book sets out, in plain English, the policy the disposal tool applies when it "
-        "advises whether a case may be closed by a community resolution (Home Office outcome "
-        "8): every rule with its effect, its conditions, the message officers see, its source "
-        "and its dates, for each profile and each version of it."
-    )
-    doc.para(
-        f"It is generated from the rule files under {code('rules/')} by "
-        f"{code('disposal rules docs --out docs/policy')} ({code('make policy-book')}); do not "
-        "edit it by hand. A test fails when it no longer matches the rule files."
-    )
-    if as_of is not None:
-        doc.para(f"**This book shows only the policy in force on {as_of.isoformat()}.**")
-    doc.heading(2, "Profiles")
-    rows = []
-    for view in views:
-        base = view.policy_set.profiles[view.base].meta.item.title if view.base else "none"
-        versions = "; ".join(
-            f"{e.era.id}: {dates_text(e.era.effective_from, e.era.effective_to)}" for e in view.eras
-        )
-        rows.append(
-            [
-                link(view.meta.title, f"{view.id}.{ext}") + f" ({code(view.id)})",
-                md(base),
-                md(_used_for(view)),
-                md(versions),
-            ]
-        )
-    doc.table(["Profile", "Extends", "Used for", "Versions"], rows)
-    doc.heading(2, "Versions, sources and policy versions")
-    for view in views:
-        doc.heading(3, view.meta.title)
-        doc.table(
-            ["Version", "In force", "Source"],
-            [
-                [
-                    f"{md(e.era.id)}: {md(e.era.title)}",
-                    dates_text(e.era.effective_from, e.era.effective_to),
-                    source_md(e.era.source),
-                ]
-                for e in view.eras
-            ],
-        )
-        doc.table(
-            ["Policy version", "Version", "In force", "SHA-256"],
-            [
-                [v.version, md(e.era.id), dates_text(v.starts, v.ends), code(v.sha256)]
-                for e in view.eras
-                for v in e.versions
-            ],
-        )
-    _how_to_read(doc)
-    return doc.text()
-
-
-def _how_to_read(doc: Markdown) -> None:
-    doc.heading(2, "How to read this book")
-    doc.bullets(
-        [
-            "**Profiles.** The national profile is the baseline. A force profile extends it: it "
-            "may give a parameter its own value, add rules, or withdraw a national rule, always "
-            "with a reason and a source. Its page starts with what it changes.",
-            "**Versions.** Each profile has dated versions (periods of guidance). Rules and "
-            "parameter values carry their own dates too. A case is decided under the policy in "
-            "force on its decision date.",
-            "**Policy versions.** A policy version is a period in which nothing changes. Its "
-            "SHA-256 is a fingerprint of its exact content, recorded with every decision.",
-            "**Effects.** A rule that *bars a community resolution* cannot be overridden by any "
-            "rank. A rule that *needs an officer's authorisation* requires that rank or above, "
-            "with a recorded rationale; the highest rank any rule needs applies. A *warning* and "
-            "a *suggested outcome* are advice and do not change the decision.",
-            "**Facts not recorded.** A condition about a fact that is not recorded is neither met "
-            "nor failed. If it could bar a community resolution or raise the rank needed, the "
-            "decision is *insufficient information* and names the facts to record.",
-            "**Parameters.** Conditions name the parameters they read, with the value in force, "
-            "e.g. (parameter minimum_age: 10).",
-        ]
-    )
-    doc.heading(3, "How strong each source is")
-    doc.table(["Mark", "Meaning"], [[code(k), md(v)] for k, v in STRENGTHS.items()])

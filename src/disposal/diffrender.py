@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from disposal.plain import dates_text
-from disposal.policydiff import Affected, FlipReport, PolicyDiff, RuleInfo, VersionInfo
+from disposal.policydiff import (
+    Affected,
+    FlipReport,
+    ParamChange,
+    PolicyDiff,
+    RuleChange,
+    RuleInfo,
+    VersionInfo,
+)
 
 
 def _version_line(label: str, info: VersionInfo) -> str:
@@ -95,58 +103,54 @@ def _cases_text(report: FlipReport) -> list[str]:
 
 
 def to_data(diff: PolicyDiff, report: FlipReport | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {
+    """The diff (and flipped cases, or ``null``) as one JSON-able object."""
+    return {
         "profile": diff.profile,
         "from": diff.before.to_data(),
         "to": diff.after.to_data(),
         "same": diff.same,
-        "parameters": [
-            {
-                "name": p.name,
-                "before": p.before,
-                "after": p.after,
-                "source": p.source.model_dump(mode="json") if p.source else None,
-            }
-            for p in diff.parameters
-        ],
+        "parameters": [_param_data(p) for p in diff.parameters],
         "rules": {
             "added": [r.to_data() for r in diff.added],
             "removed": [r.to_data() for r in diff.removed],
-            "changed": [
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "fields": {f.field: {"before": f.before, "after": f.after} for f in c.fields},
-                }
-                for c in diff.changed
-            ],
+            "changed": [_change_data(c) for c in diff.changed],
         },
-        "affected": [
-            {
-                "id": a.id,
-                "title": a.title,
-                "parameters": list(a.params),
-                "in_effect_before": a.on_before,
-                "in_effect_after": a.on_after,
-            }
-            for a in diff.affected
-        ],
-        "cases": None,
+        "affected": [_affected_data(a) for a in diff.affected],
+        "cases": None if report is None else _cases_data(report),
     }
-    if report is not None:
-        data["cases"] = {
-            "evaluated": report.evaluated,
-            "flipped": [
-                {
-                    "case_id": f.case_id,
-                    "file": f.file,
-                    "line": f.line,
-                    "before": f.before.to_data(),
-                    "after": f.after.to_data(),
-                    "no_longer_fires": [r.id for r in f.stopped],
-                    "now_fires": [r.id for r in f.started],
-                }
-                for f in report.flips
-            ],
+
+
+def _param_data(p: ParamChange) -> dict[str, Any]:
+    source = p.source.model_dump(mode="json") if p.source else None
+    return {"name": p.name, "before": p.before, "after": p.after, "source": source}
+
+
+def _change_data(c: RuleChange) -> dict[str, Any]:
+    fields = {f.field: {"before": f.before, "after": f.after} for f in c.fields}
+    return {"id": c.id, "title": c.title, "fields": fields}
+
+
+def _affected_data(a: Affected) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "parameters": list(a.params),
+        "in_effect_before": a.on_before,
+        "in_effect_after": a.on_after,
+    }
+
+
+def _cases_data(report: FlipReport) -> dict[str, Any]:
+    flipped = [
+        {
+            "case_id": f.case_id,
+            "file": f.file,
+            "line": f.line,
+            "before": f.before.to_data(),
+            "after": f.after.to_data(),
+            "no_longer_fires": [r.id for r in f.stopped],
+            "now_fires": [r.id for r in f.started],
         }
-    return data
+        for f in report.flips
+    ]
+    return {"evaluated": report.evaluated, "flipped": flipped}
