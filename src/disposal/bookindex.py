@@ -26,7 +26,10 @@ def index_markdown(views: list[ProfileView], as_of: date | None, ext: str) -> st
         "edit it by hand. A test fails when it no longer matches the rule files."
     )
     if as_of is not None:
-        doc.para(f"**This book shows only the policy in force on {as_of.isoformat()}.**")
+        doc.para(
+            f"**This book shows only the policy in force on {as_of.isoformat()}**; profiles "
+            "with no version in force that day are left out."
+        )
     _profiles(doc, views, ext)
     doc.heading(2, "Versions, sources and policy versions")
     for view in views:
