@@ -333,12 +333,13 @@ def _revalued(doc: Markdown, view: ProfileView, base: str) -> None:
 
 
 def _added(view: ProfileView, located: Located[Rule]) -> tuple[str, Sequence[object]]:
-    """A rule the profile adds, in short (parameters named without values)."""
+    """A rule the profile adds, in short (parameter values as when it starts)."""
     rule = located.item
     sub: list[object] = [f"Effect: {md(effect_text(rule.effect))}"]
     parsed = view.policy_set.parsed.get(id(located))
     if parsed is not None and rule.effect.kind is not EffectKind.DERIVE:
-        sub.append(phrase_item("Applies when", phrase(parsed), bold=False))
+        said = phrase(parsed, view.first_params(located))
+        sub.append(phrase_item("Applies when", said, bold=False))
     sub.append(f"Dates: {dates_text(rule.effective_from, rule.effective_to)}")
     sub.append(f"Source: {source_md(rule.source)}")
     return (f"**{md(rule.id)}**: {md(rule.title)}", sub)

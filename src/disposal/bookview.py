@@ -101,6 +101,15 @@ class ProfileView:
                 entry.versions.append(version)
         return list(found.values())
 
+    def first_params(self, located: Located[Rule]) -> dict[str, Any]:
+        """The parameter values of the first policy version shown in which ``located`` is in
+        force (empty when there is none)."""
+        for era in self.eras:
+            for version in era.versions:
+                if any(r is located for r, _ in self.resolver.rules_on(version.starts)):
+                    return dict(version.params)
+        return {}
+
     def params(self, era: Era) -> dict[str, Any]:
         """Each parameter's value in the era, or ``plain.VARIES`` when it changes within it."""
         values: dict[str, Any] = {}

@@ -339,8 +339,8 @@ _DERIVED: dict[str, Label] = {
 
 LABELS: dict[str, Label] = {**_CASE, **_COMPUTED, **_TABLE, **_DERIVED}
 
-# What each national parameter is, as a noun phrase (a force's new parameter falls back to
-# "the value set by the policy", always followed by its name).
+# What each parameter is, as a noun phrase (a parameter without one falls back to "the value
+# set by the policy", always followed by its name).
 PARAM_LABELS: dict[str, str] = {
     "accepted_admissions": "the admission standards accepted",
     "minimum_age": "the age of criminal responsibility",
@@ -349,4 +349,6 @@ PARAM_LABELS: dict[str, str] = {
     "peer_age_gap_max": "the largest age gap on the peer path",
     "gravity_inspector_from": "the score from which an Inspector is needed",
     "gravity_deny_from": "the score from which a CR is barred",
+    # force parameters (Northumbria)
+    "cr_record_months": "the number of months a community resolution stays on record",
 }
