@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # It is harmless on 3.11/3.12, so it is always set.
 export CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: install demo test lint typecheck unit bench examples clean
+.PHONY: install demo test lint typecheck unit bench examples policy-book docs clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ examples: install
 	rm -f docs/examples/ledger-sample.jsonl
 	DISPOSAL_AUDIT_KEY=demo-key-published-not-secret $(BIN)/disposal evaluate cases/examples/ \
 		--ledger docs/examples/ledger-sample.jsonl --json > /dev/null
+
+# Regenerate the committed policy book under docs/policy/ (tests fail when it is stale).
+policy-book: install
+	$(BIN)/disposal rules docs --out docs/policy
+
+# Regenerate everything committed that is generated from the code and the rules; the tests
+# fail when any of it is stale.
+docs: examples policy-book
+	UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_docs.py
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py

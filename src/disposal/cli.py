@@ -27,8 +27,11 @@ from disposal.audit.entries import record_for, replay_engine
 from disposal.audit.ledger import LedgerWriter, TornTailWarning
 from disposal.audit.record import new_decision_id, utc_now
 from disposal.audit.redact import Redactor
+from disposal.book import build_book, write_book
 from disposal.case import load_cases
 from disposal.compiler import compile_policy
+from disposal.diffrender import render_text as render_diff
+from disposal.diffrender import to_data as diff_data
 from disposal.engine import dry_compile
 from disposal.errors import DisposalError, InputError, Location, did_you_mean, raise_all
 from disposal.generate import (
@@ -39,6 +42,7 @@ from disposal.generate import (
     generate_cases,
 )
 from disposal.policeuk import ImportSummary, Reject, import_police_uk
+from disposal.policydiff import diff_versions, flips
 from disposal.policyset import PolicySet, default_rules_dir
 from disposal.render import render_text, trace_data
 from disposal.service import ENGINES, Evaluation, Evaluator
@@ -58,7 +62,10 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 rules_app = typer.Typer(
-    help="Check and list the policy rules.\n\nExample: disposal rules check rules/",
+    help=(
+        "Check, list, document and compare the policy rules.\n\n"
+        "Example: disposal rules check rules/"
+    ),
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
@@ -304,6 +311,84 @@ def rules_list(
                 else r.effect.to_data()
             )
             typer.echo(f"  {r.id:<26} {effect:<32} {r.title}")
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+@rules_app.command("docs")
+def rules_docs(
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory to write the book into (created if missing).")
+    ],
+    profile: Annotated[
+        str | None, typer.Option(help="Only this profile (default: every profile).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Only the policy in force on this date (default: all)."),
+    ] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Write the policy book: every rule in plain English, with its source and dates.
+
+    Per profile one Markdown and one self-contained HTML file, plus index.md/index.html
+    listing the profiles, their versions and the SHA-256 of each policy version. The
+    committed book is regenerated with 'disposal rules docs --out docs/policy'.
+
+    Example: disposal rules docs --profile national --out out/policy-book
+    """
+
+    def action() -> int:
+        policy = PolicySet.load(rules or default_rules_dir())
+        files = build_book(policy, profile, parse_date(as_of, "--as-of"))
+        written = write_book(files, out)
+        typer.echo(f"policy book: {len(written)} files written to {out}")
+        return 0
+
+    raise typer.Exit(run(action))
+
+
+@rules_app.command("diff")
+def rules_diff(
+    profile: Annotated[str, typer.Option(help="Profile to compare (e.g. national).")],
+    from_date: Annotated[str, typer.Option("--from", help="The earlier date, YYYY-MM-DD.")],
+    to_date: Annotated[str, typer.Option("--to", help="The later date, YYYY-MM-DD.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Case files or directories: list those whose decision changes."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    rules: RulesOpt = None,
+) -> None:
+    """Show what changed in a profile's policy between two dates, and whose decision flips.
+
+    Lists rules added, removed and changed (condition in plain English, effect, message,
+    source, dates) and parameters re-valued. Given case files, decides each case under the
+    profile as at both dates (not as at its decision_date; nothing is written to the audit
+    ledger) and lists those whose decision or required authority differs, with the rules
+    that fired under one version and not the other. A difference is not a failure: exit 0.
+
+    \b
+    Example: disposal rules diff --profile national --from 2021-12-31 --to 2022-01-01 cases/
+    """
+
+    def action() -> int:
+        d1 = parse_date(from_date, "--from")
+        d2 = parse_date(to_date, "--to")
+        assert d1 is not None
+        assert d2 is not None
+        rules_dir = rules or default_rules_dir()
+        policy = PolicySet.load(rules_dir)
+        diff = diff_versions(policy, profile, d1, d2)
+        report = None
+        if files:
+            cases = load_cases(files, policy.references())
+            report = flips(Evaluator(rules_dir, policy_set=policy), cases, profile, d1, d2)
+        if as_json:
+            typer.echo(json.dumps(diff_data(diff, report), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_diff(diff, report), nl=False)
         return 0
 
     raise typer.Exit(run(action))
