@@ -58,7 +58,7 @@ rules_app = typer.Typer(
 scenarios_app = typer.Typer(
     help=(
         "Training scenarios: test them against the policy, and start new ones.\n\n"
-        "Example: disposal scenarios test cases/training/"
+        "Example: disposal scenarios test cases/training/ --profile metropolitan"
     ),
     no_args_is_help=True,
 )
@@ -352,7 +352,7 @@ def scenarios_test(
     and fired rules, and the trace), then each profile's rules with how many scenarios make
     them fire. Exit 1 when any scenario fails. No audit ledger is written.
 
-    Example: disposal scenarios test cases/training/
+    Example: disposal scenarios test cases/training/ --profile metropolitan
     """
 
     def action() -> int:

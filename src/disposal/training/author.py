@@ -32,6 +32,7 @@ HEADER = """\
 """
 _CATEGORY_TOPICS = {
     "evidence": Topic.EVIDENCE,
+    "exclusion": Topic.DOMESTIC_ABUSE,
     "admission": Topic.ADMISSION,
     "agreement": Topic.AGREEMENT,
     "age": Topic.AGE,
@@ -139,7 +140,24 @@ def skeleton(raw_case: dict[str, Any], scenario_id: str, profile: str, evaluator
         "expect": expect,
         "learning_points": [point],
     }
-    return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96)
+    offence = case.get("offence")
+    if isinstance(offence, dict) and isinstance(offence.get("ho_code"), str):
+        offence["ho_code"] = _Quoted(offence["ho_code"])
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96)
+    return HEADER + text
+
+
+class _Quoted(str):
+    """A value written in double quotes (HO codes are always quoted in case files)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Quoted, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style='"')
+)
 
 
 def write_new(text: str, out: Path) -> None:

@@ -12,6 +12,7 @@ expectation (the taught answer), not against a fresh engine run.
 from __future__ import annotations
 
 import random
+import textwrap
 from dataclasses import dataclass
 
 from disposal.resolve import DecisionRule
@@ -176,7 +177,10 @@ def explanation(m: Mark) -> list[str]:
         f"decision {'right' if m.decision_correct else 'wrong'}",
         f"main reason {'right' if m.reason_correct else 'wrong'}",
     ]
-    lines = [f"{verdict} ({', '.join(parts)})", f"The answer: {expected_answer(m.question)}"]
+    lines = [f"{verdict} ({', '.join(parts)})"]
+    if not m.correct:
+        lines.append(f"Your answer: {given_answer(m.answer, loaded)}")
+    lines.append(f"The answer: {expected_answer(m.question)}")
     main = m.question.main_reason
     lines.append(f"Main reason: {title_of(loaded, main)}")
     if main in rules:
@@ -192,17 +196,29 @@ def explanation(m: Mark) -> list[str]:
         lines.append("Facts to find out: " + ", ".join(missing))
     lines.append("Learning points:")
     for point in loaded.scenario.learning_points:
-        lines.append(f"  - {point.text.strip()}")
+        lines += _wrapped(point.text, "  - ", "    ")
         if point.source:
-            lines.append(f"    Source: {point.source.citation} <{point.source.url}>")
-        elif point.rule:
+            source = f"Source: {point.source.citation} <{point.source.url}>"
+        else:
+            assert point.rule is not None
             src = loaded.policy.rule(point.rule).source
-            lines.append(f"    Source: {src.citation} <{src.url}> ({point.rule})")
+            source = f"Source ({point.rule}): {src.citation} <{src.url}>"
+        lines += _wrapped(source, "    ", "      ")
     return lines
 
 
+def _wrapped(text: str, first: str, rest: str, width: int = 92) -> list[str]:
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def _rule_lines(rule: DecisionRule, indent: str) -> list[str]:
-    return [
-        f"{indent}{' '.join(rule.message.split())} ({rule.id})",
-        f"{indent}Source: {rule.source.citation} <{rule.source.url}>",
-    ]
+    return _wrapped(f"{rule.message} ({rule.id})", indent, indent) + _wrapped(
+        f"Source: {rule.source.citation} <{rule.source.url}>", indent, indent + "  "
+    )
