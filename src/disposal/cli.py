@@ -387,7 +387,7 @@ def scenarios_new(
 ) -> None:
     """Write a scenario skeleton from a case, with the engine's current answer to confirm.
 
-    Example: disposal scenarios new --from cases/examples/d13-intimate-partner-assault.yaml
+    Example: disposal scenarios new --from cases/examples/d19-suspect-denies.yaml
     """
 
     def action() -> int:
@@ -430,7 +430,8 @@ def train(
     both after printing the summary, with every answer so far already in --results.
     --answers marks a prepared sheet instead (see docs/TRAINING.md).
 
-    Example: disposal train cases/training/ --answers docs/examples/training-answers.yaml
+    \b
+    Example: disposal train cases/training --answers docs/examples/quiz-answers.yaml
     """
 
     def action() -> int:

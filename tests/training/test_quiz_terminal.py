@@ -78,6 +78,23 @@ class Terminal:
     def send(self, raw: bytes) -> None:
         os.write(self.master, raw)
 
+    def interrupt(self) -> None:
+        """Ctrl-C at the prompt, as SIGINT to the quiz process.
+
+        CPython notices a signal when the blocking read of ``input()`` is interrupted; one that
+        lands between printing the prompt and starting the read is only seen when the read
+        returns. A trainee pressing Ctrl-C is never that quick, so wait until the quiz is
+        reading, and signal again if it is still running (it ends at the first it notices).
+        """
+        time.sleep(0.5)
+        for _ in range(10):
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=2.0)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
     def finish(self, timeout: float = TIMEOUT) -> tuple[int, str]:
         """Wait for the exit and return the exit code and the rest of the output."""
         rest = []
@@ -183,7 +200,7 @@ def test_ctrl_c_interrupts_the_quiz_cleanly_with_the_answers_so_far(
     term.expect("Decision [1-4]: ")
     term.type("2")
     term.expect("Rank [1-5]: ")
-    term.proc.send_signal(signal.SIGINT)
+    term.interrupt()
     code, rest = term.finish()
     assert code == 130, rest
     assert "Interrupted: the quiz stops here." in rest

@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.training.conftest import library_policy
 from tests.training.helpers import library_file, scenario_data, write
 
-SAMPLE_SHEET = ROOT / "docs" / "examples" / "training-answers.yaml"
+SAMPLE_SHEET = ROOT / "docs" / "examples" / "quiz-answers.yaml"
 
 
 def invoke(*args: str, stdin: str | None = None) -> Any:
