@@ -35,8 +35,9 @@ from disposal.render import render_text, trace_data
 from disposal.service import ENGINES, Evaluation, Evaluator
 from disposal.training import answers as answer_sheet
 from disposal.training import author, quiz
+from disposal.training.loader import load_scenarios
 from disposal.training.runner import coverage, render_run, run_all
-from disposal.training.scenario import ID_PATTERN, LoadedScenario, load_scenarios
+from disposal.training.scenario import ID_PATTERN, LoadedScenario
 from disposal.vocab import Compliance
 
 T = TypeVar("T")

@@ -20,8 +20,8 @@ import yaml
 from disposal.errors import DisposalError
 from disposal.policyset import PolicySet
 from disposal.service import Evaluator
+from disposal.training.loader import load_scenario, scenario_files
 from disposal.training.runner import failure_report, run_scenario
-from disposal.training.scenario import load_scenario, scenario_files
 from tests.conftest import RULES
 
 MANIFEST = Path(__file__).with_name("scenario_library.yaml")

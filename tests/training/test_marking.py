@@ -8,6 +8,7 @@ import pytest
 
 from disposal.errors import DisposalError
 from disposal.training import answers
+from disposal.training.loader import load_scenario
 from disposal.training.marking import (
     NO_RULE,
     Answer,
@@ -19,7 +20,7 @@ from disposal.training.marking import (
     parse_decision,
     parse_rank,
 )
-from disposal.training.scenario import LoadedScenario, load_scenario
+from disposal.training.scenario import LoadedScenario
 from disposal.vocab import Decision, Rank
 from tests.training.conftest import library_policy
 from tests.training.helpers import library_file

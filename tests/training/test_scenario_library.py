@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from disposal.policyset import NATIONAL
+from disposal.training.loader import load_scenario, load_scenarios
 from disposal.training.runner import (
     ScenarioResult,
     coverage,
@@ -21,7 +22,7 @@ from disposal.training.runner import (
     run_all,
     run_scenario,
 )
-from disposal.training.scenario import LoadedScenario, load_scenario, load_scenarios
+from disposal.training.scenario import LoadedScenario
 from disposal.vocab import Decision, OffenceFamily
 from tests.training.conftest import library_evaluator, library_paths, library_policy
 from tests.training.helpers import scenario_data, write

@@ -10,7 +10,7 @@ import pytest
 
 from disposal.errors import DisposalError
 from disposal.policyset import PolicySet
-from disposal.training.scenario import load_scenario, load_scenarios
+from disposal.training.loader import load_scenario, load_scenarios
 from tests.training.conftest import library_paths, library_policy
 from tests.training.helpers import scenario_data, write
 

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from disposal.cli import app
+from disposal.training.loader import load_scenario
 from disposal.training.marking import build_question
-from disposal.training.scenario import load_scenario
 from tests.conftest import ROOT
 from tests.training.conftest import library_policy
 from tests.training.helpers import library_file, scenario_data, write
