@@ -81,6 +81,11 @@ BAD = [
         ("missing-field", "expect.main_reason"),
     ),
     (
+        "main reason that is not expected to fire",
+        _set(("expect", "main_reason"), "NAT-VIC-04"),
+        ("bad-value", "expect.main_reason"),
+    ),
+    (
         "learning point without a source",
         _set(("learning_points",), [{"text": "Something"}]),
         ("missing-source", "learning_points.0"),

@@ -130,7 +130,10 @@ def _trace_lines(ev: Evaluation, rule_ids: set[str]) -> list[str]:
     lines: list[str] = []
     for item in trace_data(ev)["rules"]:
         if item["rule"] in rule_ids:
-            lines.append(f"    {_MARK[item['state']]} {item['rule']} {item['effect']}")
+            effect = item["effect"]
+            if isinstance(effect, dict):
+                effect = ", ".join(f"{k} {v}" for k, v in effect.items())
+            lines.append(f"    {_MARK[item['state']]} {item['rule']} ({effect})")
             lines += _node_lines(item, "        ")
     return lines
 

@@ -126,6 +126,14 @@ class Expect(_Strict):
             raise ValueError(
                 "missing-field[main_reason]: name the rule the missing facts leave undecided"
             )
+        if (
+            self.decision is not Decision.INSUFFICIENT_INFORMATION
+            and self.main_reason
+            and self.main_reason not in self.fires
+        ):
+            raise ValueError("bad-value[main_reason]: must be one of the rules expected to fire")
+        if len(set(self.fires)) != len(self.fires):
+            raise ValueError("bad-value[fires]: a rule is listed twice")
         if set(self.fires) & set(self.not_fires):
             raise ValueError("bad-value[not_fires]: a rule cannot both fire and not fire")
         return self
