@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from disposal.cli import app
 from tests.conftest import ROOT
 
-DOCS = [ROOT / "README.md", ROOT / "docs" / "EXAMPLES.md"]
+DOCS = [ROOT / "README.md", ROOT / "docs" / "EXAMPLES.md", ROOT / "docs" / "TRAINING.md"]
 BLOCK = re.compile(r"```console\n\$ (disposal [^\n]+)\n(.*?)```", re.S)
 
 

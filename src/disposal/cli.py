@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import warnings
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -29,11 +27,12 @@ from disposal.audit.record import new_decision_id, utc_now
 from disposal.audit.redact import Redactor
 from disposal.book import build_book, write_book
 from disposal.case import load_cases
+from disposal.clikit import RulesOpt, parse_date, run
 from disposal.compiler import compile_policy
 from disposal.diffrender import render_text as render_diff
 from disposal.diffrender import to_data as diff_data
 from disposal.engine import dry_compile
-from disposal.errors import DisposalError, InputError, Location, did_you_mean, raise_all
+from disposal.errors import InputError, Location, did_you_mean, raise_all
 from disposal.generate import (
     DEFAULT_CR_SHARE,
     DEFAULT_SPARSE_SHARE,
@@ -46,6 +45,7 @@ from disposal.policydiff import diff_versions, flips
 from disposal.policyset import PolicySet, default_rules_dir
 from disposal.render import render_text, trace_data
 from disposal.service import ENGINES, Evaluation, Evaluator
+from disposal.training.cli import scenarios_app, train
 from disposal.vocab import Compliance
 from disposal.writers import check_size, replacing, write_records
 
@@ -70,6 +70,8 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(audit_app, name="audit")
+app.add_typer(scenarios_app, name="scenarios")
+app.command("train")(train)
 import_app = typer.Typer(
     help=(
         "Turn outside data into case records.\n\n\b\n"
@@ -78,50 +80,6 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
-
-
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Policy directory (default: $DISPOSAL_RULES or ./rules)."),
-]
-
-
-def run(action: Callable[[], T]) -> T:
-    """The one error boundary: project errors become messages and exit codes."""
-    try:
-        return action()
-    except DisposalError as exc:
-        typer.echo("\n".join("error: " + line for line in exc.render().splitlines()), err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
-    except BrokenPipeError:
-        # The reader went away (e.g. '| head'): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(141) from None
-    except (typer.Exit, typer.Abort):
-        raise
-    except Exception as exc:
-        if os.environ.get("DISPOSAL_DEBUG") == "1":
-            raise
-        typer.echo(
-            f"internal error: {type(exc).__name__} (set DISPOSAL_DEBUG=1 for details)", err=True
-        )
-        raise typer.Exit(3) from None
-
-
-def parse_date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            "bad-date", f"{option} must be a date written YYYY-MM-DD", Location(field=option)
-        ) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -370,7 +328,7 @@ def rules_diff(
     that fired under one version and not the other. A difference is not a failure: exit 0.
 
     \b
-    Example: disposal rules diff --profile national --from 2021-12-31 --to 2022-01-01 cases/
+    Example: disposal rules diff --profile national --from 2021-12-31 --to 2022-01-01 cases/examples
     """
 
     def action() -> int:
