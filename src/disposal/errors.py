@@ -53,6 +53,10 @@ class DisposalError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # picklable, so errors found while reading travel to review worker processes
+        return (type(self), (self.code, self.message, self.location, self.hint))
+
     def render(self) -> str:
         text = f"{self.location}: {self.code}: {self.message}"
         if self.hint:
@@ -96,6 +100,9 @@ class ErrorGroup(InputError):
             first.location if first else None,
         )
         self.phase = first.phase if first else "input"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.errors,))
 
     def render(self) -> str:
         return "\n".join(e.render() for e in getattr(self, "errors", []))
