@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +42,7 @@ import filelock
 
 from disposal.audit.chain import GENESIS, check_line, seal
 from disposal.audit.errors import AuditError, LedgerLockedError
+from disposal.audit.prepared import seal_prepared
 from disposal.audit.verify import Break, VerifyReport, verify
 from disposal.errors import Location
 
@@ -157,6 +158,73 @@ class LedgerWriter:
             if pending and self._fd >= 0:
                 self._write(pending, head, seq)
             self._sync()
+        return self._head
+
+    @property
+    def size(self) -> int:
+        """The ledger's length in bytes (every byte a whole record)."""
+        return os.fstat(self._fd).st_size if self._fd >= 0 else 0
+
+    def sync(self) -> None:
+        """Make every appended record durable (``append_prepared(..., sync=False)`` defers it)."""
+        self._sync()
+
+    def rewind(self, size: int, seq: int, head: str, ours: Callable[[bytes], bool]) -> None:
+        """Cut the ledger back to ``size`` bytes (record ``seq``, hash ``head``).
+
+        For a resumed batch review: records appended after its last checkpoint are cut so
+        that they can be written again, identically. Each record to be cut must satisfy
+        ``ours`` (it was written by that run); anything else is refused.
+        """
+        end = self.size
+        if end < size:
+            raise AuditError(
+                "ledger-shorter",
+                "the ledger is shorter than the run recorded",
+                Location(str(self.path)),
+                "the ledger was changed since the run",
+            )
+        tail = b""
+        if end > size:  # our descriptor is append-only: read through a second one
+            with self.path.open("rb") as handle:
+                handle.seek(size)
+                tail = handle.read(end - size)
+        # the last piece after the final newline is a torn write (power cut mid-append): the
+        # file lock kept other writers out, so it is this run's and is cut with the rest
+        whole = tail.split(b"\n")[:-1]
+        if not all(ours(line) for line in whole):
+            raise AuditError(
+                "ledger-changed",
+                "records not written by this run follow its last checkpoint",
+                Location(str(self.path)),
+                "another process appended to the ledger",
+            )
+        if tail:
+            os.ftruncate(self._fd, size)
+            self._sync()
+        self._head, self._seq = head, seq
+
+    def append_prepared(self, bodies: Iterable[bytes], sync: bool = True) -> str:
+        """Seal canonical record bodies (``prepared.compose``) and append them; fsync once."""
+        if self._fd < 0:
+            raise AuditError("ledger-closed", "the ledger is not open", Location(str(self.path)))
+        head, seq = self._head, self._seq
+        pending: list[bytes] = []
+        size = 0
+        try:
+            for body in bodies:
+                seq += 1
+                line, head = seal_prepared(body, head, seq)
+                pending.append(line)
+                size += len(line)
+                if size >= _CHUNK:
+                    chunk, pending, size = pending, [], 0
+                    self._write(chunk, head, seq)
+        finally:
+            if pending and self._fd >= 0:
+                self._write(pending, head, seq)
+            if sync:
+                self._sync()
         return self._head
 
     def _write(self, lines: list[bytes], head: str, seq: int) -> None:

@@ -127,6 +127,17 @@ class Redactor:
         ]
         return (self._scrub(body, needles) if needles else body), redactions
 
+    def redact_input(
+        self, case_input: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, str]]:
+        """The input with its configured paths redacted, what was done, and the raw values taken
+        out (``needles``) that ``redact`` would also scrub from the rest of a record."""
+        needles: dict[str, str] = {}
+        done: set[str] = set()
+        redacted = self._redact_node(case_input, self._tree, needles, done)
+        redactions = [{"path": p, "action": a} for p, a in self._rules if p in done]
+        return redacted, redactions, needles
+
     def _redact_node(self, node: Any, tree: _Tree, needles: dict[str, str], done: set[str]) -> Any:
         """``node`` with the paths of ``tree`` replaced (through lists), copying what changes."""
         if isinstance(node, list):
