@@ -1,5 +1,6 @@
 # Two entry points for a fresh machine (Python 3.11+ and a C compiler):
-#   make demo   installs, reviews the bundled historic batch and writes the HTML report
+#   make demo   installs, reviews the bundled historic batch (with an audit ledger) and
+#               writes the compliance report to out/demo/report.html
 #   make test   installs, then runs ruff, mypy --strict and the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 # It is harmless on 3.11/3.12, so it is always set.
 export CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject
 
-.PHONY: install demo test lint typecheck unit bench examples policy-book docs clean
+.PHONY: install demo test lint typecheck unit bench examples report-example policy-book docs clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +19,15 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
+# The published demo key signs the demo ledger's redaction digests: never use it for real records.
+DEMO_KEY := demo-key-published-not-secret
+
 demo: install
-	$(BIN)/disposal evaluate cases/examples/
+	rm -rf out/demo && mkdir -p out/demo
+	DISPOSAL_AUDIT_KEY=$(DEMO_KEY) $(BIN)/disposal review cases/historic/sample.csv \
+		--out out/demo/results.jsonl --ledger out/demo/ledger.jsonl
+	$(BIN)/disposal report out/demo/results.jsonl --out out/demo/report.html
+	$(BIN)/disposal audit verify out/demo/ledger.jsonl
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -37,8 +45,21 @@ test: lint typecheck unit
 # The sample ledger uses a published demo key: never use it for real records.
 examples: install
 	rm -f docs/examples/ledger-sample.jsonl
-	DISPOSAL_AUDIT_KEY=demo-key-published-not-secret $(BIN)/disposal evaluate cases/examples/ \
+	DISPOSAL_AUDIT_KEY=$(DEMO_KEY) $(BIN)/disposal evaluate cases/examples/ \
 		--ledger docs/examples/ledger-sample.jsonl --json > /dev/null
+	rm -f docs/examples/results-sample.*
+	LC_ALL=C $(BIN)/disposal review cases/examples/* --out docs/examples/results-sample.jsonl \
+		--no-ledger --workers 1 > /dev/null
+	rm -f docs/examples/results-sample.jsonl.state.json docs/examples/results-sample.rejects.jsonl
+
+# The committed example report: 100,000 generated cases (about two minutes on 2 cores).
+report-example: install
+	rm -rf out/report-example && mkdir -p out/report-example
+	$(BIN)/disposal generate --n 100000 --seed 2026 --out out/report-example/cases.csv
+	$(BIN)/disposal review out/report-example/cases.csv --out out/report-example/results.jsonl \
+		--no-ledger > /dev/null
+	$(BIN)/disposal report out/report-example/results.jsonl --generated 2026-11-21 \
+		--out docs/examples/report-100k.html
 
 # Regenerate the committed policy book under docs/policy/ (tests fail when it is stale).
 policy-book: install

@@ -44,6 +44,7 @@ from disposal.policeuk import ImportSummary, Reject, import_police_uk
 from disposal.policydiff import diff_versions, flips
 from disposal.policyset import PolicySet, default_rules_dir
 from disposal.render import render_text, trace_data
+from disposal.review.cli import report_command, review_command
 from disposal.service import ENGINES, Evaluation, Evaluator
 from disposal.training.cli import scenarios_app, train
 from disposal.vocab import Compliance
@@ -72,6 +73,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(audit_app, name="audit")
 app.add_typer(scenarios_app, name="scenarios")
 app.command("train")(train)
+app.command("review")(review_command)
+app.command("report")(report_command)
 import_app = typer.Typer(
     help=(
         "Turn outside data into case records.\n\n\b\n"

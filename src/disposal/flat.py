@@ -333,7 +333,7 @@ _HINTS = {
 
 
 def row_to_record(
-    row: Mapping[str | None, Any], *, location: Location | None = None
+    row: Mapping[str | None, Any], *, location: Location | None = None, checked: bool = False
 ) -> dict[str, Any]:
     """One flat row (column name → cell) as a nested record, before ``CaseRecord`` validation.
 
@@ -342,7 +342,8 @@ def row_to_record(
     together as ``CaseRecordError``s naming the column, never the cell's value.
     """
     where = location or Location()
-    check_columns(list(row), where)
+    if not checked:  # batch readers check the header once, not every row
+        check_columns(list(row), where)
     record: dict[str, Any] = {}
     errors: list[DisposalError] = []
     for column, cell in row.items():

@@ -13,7 +13,9 @@ from typing import Any
 from disposal.conditions import Cmp, In, Present, TraceNode, describe
 from disposal.decision import DecisionRecord
 from disposal.reference import explain_derived, explain_rules
+from disposal.resolve import PolicyVersion
 from disposal.service import Evaluation
+from disposal.states import RuleStates
 from disposal.vocab import OUTCOME_TYPES, Decision
 
 _STATE = {True: "true", False: "false", None: "unknown"}
@@ -73,14 +75,17 @@ def trace_data(ev: Evaluation) -> dict[str, Any]:
 
 def trace_summary(ev: Evaluation) -> list[dict[str, Any]]:
     """The compact trace kept in the audit ledger: each rule's state and each derived value."""
+    return summary_trace(ev.policy, ev.states)
+
+
+def summary_trace(policy: PolicyVersion, states: RuleStates) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
-        {"rule": d.id, "fact": d.fact, "value": ev.states.derived.get(d.fact)}
-        for d in ev.policy.derives
+        {"rule": d.id, "fact": d.fact, "value": states.derived.get(d.fact)} for d in policy.derives
     ]
-    for rule in ev.policy.rules:
-        if rule.id in ev.states.fired:
+    for rule in policy.rules:
+        if rule.id in states.fired:
             out.append({"rule": rule.id, "state": "true"})
-        elif rule.id in ev.states.unknown:
+        elif rule.id in states.unknown:
             out.append({"rule": rule.id, "state": "unknown"})
     return out
 
