@@ -17,6 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 
 
+def shared_data() -> Path | None:
+    """The project's shared research data (outside the repository), when this machine has it.
+
+    ``$DISPOSAL_SHARED_DATA`` names it; otherwise ``shared/data`` next to the checkout or one
+    level up (worktrees). Tests over these large real files run where they exist; small real
+    samples are committed under tests/fixtures so the same behaviour is tested on a clean clone.
+    """
+    named = os.environ.get("DISPOSAL_SHARED_DATA")
+    candidates = [Path(named)] if named else [p / "shared" / "data" for p in ROOT.parents[:2]]
+    return next((p for p in candidates if p.is_dir()), None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests never write an audit ledger into the working tree, and have a (test) key.

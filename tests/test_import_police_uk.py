@@ -31,11 +31,12 @@ from disposal.policeuk import (
 )
 from disposal.policyset import PolicySet
 from disposal.vocab import OUTCOME_TYPES
+from tests.conftest import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "police_uk"
 FIXTURE_FILES = sorted(FIXTURE.glob("*.csv"))
-SHARED = ROOT.parent.parent / "shared" / "data" / "police-uk" / "2023-03"
+SHARED = (shared_data() or Path("/nonexistent")) / "police-uk" / "2023-03"
 STREET_HEADER = ",".join(LAYOUTS["street"])
 OUTCOMES_HEADER = ",".join(LAYOUTS["outcomes"])
 
