@@ -83,9 +83,14 @@ class CaseRecordError(InputError):
 
 
 class EngineError(DisposalError):
-    """The rules engine misbehaved on a valid case: a policy conflict or an engine fault."""
+    """The rules engine misbehaved on a valid case: a policy conflict or an engine fault.
+
+    Not bad input: exit code 3, and a batch review stops rather than count the case as a
+    rejected record (a disagreement between the engines must never pass as a data problem).
+    """
 
     phase = "engine"
+    exit_code = 3
 
 
 class ErrorGroup(InputError):

@@ -64,6 +64,22 @@ class Evaluator:
         self._durable = DurableEngine(mode) if engine == "durable" or cross_check else None
         self._compiled: dict[str, CompiledPolicy] = {}
 
+    def load_all(self) -> int:
+        """Compile every policy version of every profile and register it with the engine.
+
+        A batch review calls this in its parent process before forking workers, so that the
+        workers share one copy of the engine's rule networks (copy-on-write) instead of each
+        building its own. Returns how many versions were loaded.
+        """
+        loaded = 0
+        for profile in self.policy_set.profiles:
+            for start in self.policy_set.version_starts(profile):
+                compiled = self.compiled(self.policy_set.resolve(profile, start))
+                if self._durable is not None:
+                    self._durable.load(compiled)
+                loaded += 1
+        return loaded
+
     def compiled(self, policy: PolicyVersion) -> CompiledPolicy:
         key = f"{policy.name}:{policy.sha256}"
         if key not in self._compiled:
@@ -71,10 +87,31 @@ class Evaluator:
         return self._compiled[key]
 
     def resolve(
-        self, case: CaseRecord, as_of: date | None = None, force: str | None = None
+        self,
+        case: CaseRecord,
+        as_of: date | None = None,
+        force: str | None = None,
+        where: Location | None = None,
     ) -> Resolution:
-        """The policy a case is decided under: its force's profile as at ``as_of``/decision date."""
-        return self.policy_set.for_case(force or case.force, as_of or case.decision_date)
+        """The policy a case is decided under: its force's profile as at ``as_of``/decision date.
+
+        A date before any encoded policy is the record's (or the option's) fault, so the error
+        points at it (``where``: the record's file and line), not at a rule file.
+        """
+        try:
+            return self.policy_set.for_case(force or case.force, as_of or case.decision_date)
+        except DisposalError as exc:
+            if exc.code != "no-policy-in-force":
+                raise
+            here = where or Location()
+            field = "--as-of" if as_of else "decision_date"
+            raise CaseRecordError(
+                "no-policy-in-force",
+                f"no policy version is in force on {(as_of or case.decision_date).isoformat()}"
+                f" ({exc.message})",
+                Location(here.file, here.line, here.col, case.case_id, field),
+                "national guidance is encoded from 2012-01-01; check the date",
+            ) from None
 
     def states(self, policy: PolicyVersion, facts: Facts, record: str = "") -> RuleStates:
         facts = project(facts, read_keys(policy))
@@ -101,20 +138,7 @@ class Evaluator:
         where: Location | None = None,
     ) -> Evaluation:
         """Decide one case; ``where`` (file and line of the record) makes errors point at it."""
-        try:
-            resolution = self.resolve(case, as_of, force)
-        except DisposalError as exc:
-            if exc.code != "no-policy-in-force":
-                raise
-            here = where or Location()
-            field = "--as-of" if as_of else "decision_date"
-            raise CaseRecordError(
-                "no-policy-in-force",
-                f"no policy version is in force on {(as_of or case.decision_date).isoformat()}"
-                f" ({exc.message})",
-                Location(here.file, here.line, here.col, case.case_id, field),
-                "national guidance is encoded from 2012-01-01; check the date",
-            ) from None
+        resolution = self.resolve(case, as_of, force, where)
         facts = case_facts(case, self.policy_set.offences)
         states = self.states(resolution.policy, facts, case.case_id)
         decision = decide(resolution.policy, states, facts, case, resolution.fallback)
