@@ -22,7 +22,8 @@ from disposal.audit.redact import Redactor
 from disposal.audit.replay import Evaluate, PolicySha, ReplayReport, ReplayStatus, replay
 from disposal.audit.show import render_json, render_text, select
 from disposal.audit.verify import VerifyReport, verify
-from disposal.errors import DisposalError, Location
+from disposal.clikit import run
+from disposal.errors import Location
 
 EngineFactory = Callable[[], tuple[Evaluate, PolicySha]]
 _engine_factory: EngineFactory | None = None
@@ -50,11 +51,6 @@ def set_engine_factory(factory: EngineFactory | None) -> None:
     _engine_factory = factory
 
 
-def _fail(exc: DisposalError) -> typer.Exit:
-    typer.echo(f"error: {exc.render()}", err=True)
-    return typer.Exit(exc.exit_code)
-
-
 @audit_app.command("verify")
 def verify_command(
     ledger: LedgerArg,
@@ -72,16 +68,17 @@ def verify_command(
 
     Example: disposal audit verify docs/examples/ledger-sample.jsonl
     """
-    try:
+
+    def action() -> int:
         if expect_head is not None and not is_hash(expect_head):
             raise AuditError(
                 "bad-value", "must be 64 lower-case hex digits", Location(field="--expect-head")
             )
         report = verify(ledger, expect_head)
-    except DisposalError as exc:
-        raise _fail(exc) from None
-    typer.echo(_verify_json(report) if as_json else _verify_text(report), nl=False)
-    raise typer.Exit(0 if report.ok else 1)
+        typer.echo(_verify_json(report) if as_json else _verify_text(report), nl=False)
+        return 0 if report.ok else 1
+
+    raise typer.Exit(run(action))
 
 
 def _verify_text(report: VerifyReport) -> str:
@@ -132,14 +129,16 @@ def show_command(
 
     Example: disposal audit show docs/examples/ledger-sample.jsonl
     """
-    try:
+
+    def action() -> int:
         entries = read_records(ledger)
         if case:
             entries = select(entries, _case_ids(case, audit_config))
         text = render_json(entries) if as_json else render_text(entries, source=str(ledger))
-    except DisposalError as exc:
-        raise _fail(exc) from None
-    typer.echo(text, nl=False)
+        typer.echo(text, nl=False)
+        return 0
+
+    raise typer.Exit(run(action))
 
 
 def _case_ids(raw_ids: list[str], config_path: Path) -> set[str]:
@@ -172,7 +171,8 @@ def replay_command(
 
     Example: disposal audit replay docs/examples/ledger-sample.jsonl
     """
-    try:
+
+    def action() -> int:
         if _engine_factory is None:
             raise AuditError(
                 "engine-not-available",
@@ -182,10 +182,11 @@ def replay_command(
             )
         evaluate, policy_sha = _engine_factory()
         report = replay(ledger, evaluate, policy_sha, use_current=current)
-    except DisposalError as exc:
-        raise _fail(exc) from None
-    typer.echo(_replay_json(report) if as_json else _replay_text(report, str(ledger)), nl=False)
-    raise typer.Exit(1 if fail_on_diff and report.differs else 0)
+        text = _replay_json(report) if as_json else _replay_text(report, str(ledger))
+        typer.echo(text, nl=False)
+        return 1 if fail_on_diff and report.differs else 0
+
+    raise typer.Exit(run(action))
 
 
 def _replay_text(report: ReplayReport, source: str) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +42,7 @@ import filelock
 
 from disposal.audit.chain import GENESIS, check_line, seal
 from disposal.audit.errors import AuditError, LedgerLockedError
-from disposal.audit.prepared import seal_prepared
+from disposal.audit.prepared import seal_pieces
 from disposal.audit.verify import Break, VerifyReport, verify
 from disposal.errors import Location
 
@@ -209,14 +209,14 @@ class LedgerWriter:
         if self._fd < 0:
             raise AuditError("ledger-closed", "the ledger is not open", Location(str(self.path)))
         head, seq = self._head, self._seq
-        pending: list[bytes] = []
+        pending: list[bytes | memoryview] = []
         size = 0
         try:
             for body in bodies:
                 seq += 1
-                line, head = seal_prepared(body, head, seq)
-                pending.append(line)
-                size += len(line)
+                pieces, head = seal_pieces(body, head, seq)
+                pending.extend(pieces)
+                size += len(body) + 150
                 if size >= _CHUNK:
                     chunk, pending, size = pending, [], 0
                     self._write(chunk, head, seq)
@@ -227,7 +227,7 @@ class LedgerWriter:
                 self._sync()
         return self._head
 
-    def _write(self, lines: list[bytes], head: str, seq: int) -> None:
+    def _write(self, lines: Sequence[bytes | memoryview], head: str, seq: int) -> None:
         try:
             _write_all(self._fd, b"".join(lines))
         except OSError as exc:

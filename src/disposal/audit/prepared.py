@@ -17,12 +17,13 @@ and ``seq`` into composed bytes at their sorted-key positions instead of re-seri
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from disposal.audit.canonical import canonical_bytes, sha256_hex
+from disposal.audit.canonical import canonical_bytes
 from disposal.audit.record import KIND, VERSION
 from disposal.audit.redact import Redactor
 
@@ -49,9 +50,18 @@ def shared_parts(decision: dict[str, Any], trace: list[dict[str, Any]]) -> Share
     return Shared(
         decision_head=body[:at],
         decision_tail=body[at + len(marker) :],
-        policy=canonical_bytes(decision["policy"]),
-        trace=canonical_bytes(trace),
+        policy=compact(canonical_bytes(decision["policy"])),
+        trace=compact(canonical_bytes(trace)),
     )
+
+
+def compact(data: bytes) -> bytes:
+    """A copy of exactly ``len(data)`` bytes.
+
+    orjson returns bytes objects that keep their ~4 KB write buffer (measured: 100,000 dumps
+    of a 121-byte dict hold 393 MB; copies hold 16 MB). Anything kept in a cache is compacted.
+    """
+    return bytes(memoryview(data))
 
 
 def compose(
@@ -113,19 +123,33 @@ def seal_prepared(body: bytes, prev: str, seq: int) -> tuple[bytes, str]:
     Equals ``chain.seal(json.loads(body), prev, seq)``: ``prev`` sorts between ``policy`` and
     ``redactions``, ``seq`` between ``redactions`` and ``timestamp``.
     """
+    pieces, digest = seal_pieces(body, prev, seq)
+    return b"".join(pieces), digest
+
+
+def seal_pieces(body: bytes, prev: str, seq: int) -> tuple[tuple[bytes | memoryview, ...], str]:
+    """``seal_prepared`` as pieces to join, without copying the body.
+
+    The ledger appends thousands of multi-kilobyte records a second; hashing the pieces and
+    joining a whole batch once copies each body once instead of three times (measured: this is
+    what bounds the append rate, not the disk).
+    """
+    view = memoryview(body)
     p1 = body.rindex(_PREV_AT)
     p2 = body.rindex(_SEQ_AT)
-    signed = b"".join(
-        (
-            body[:p1],
-            b',"prev":"',
-            prev.encode("ascii"),
-            b'"',
-            body[p1:p2],
-            b',"seq":',
-            str(seq).encode("ascii"),
-            body[p2:],
-        )
+    pieces = (
+        view[:p1],
+        b',"prev":"',
+        prev.encode("ascii"),
+        b'"',
+        view[p1:p2],
+        b',"seq":',
+        str(seq).encode("ascii"),
+        view[p2:-1],  # the body without its closing brace
     )
-    digest = sha256_hex(signed)
-    return b"".join((signed[:-1], _HASH_OPEN, digest.encode("ascii"), b'"}\n')), digest
+    hasher = hashlib.sha256()
+    for piece in pieces:
+        hasher.update(piece)
+    hasher.update(b"}")
+    digest = hasher.hexdigest()
+    return (*pieces, _HASH_OPEN, digest.encode("ascii"), b'"}\n'), digest

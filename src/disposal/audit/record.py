@@ -38,7 +38,7 @@ from disposal.errors import Location
 
 KIND = "disposal.decision"
 VERSION = 1
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -102,7 +102,7 @@ def _check_arguments(
     problems = []
     if not isinstance(decision_id, str) or not decision_id:
         problems.append(("decision_id", "must be a non-empty string"))
-    if not isinstance(timestamp, str) or not _TIMESTAMP.match(timestamp):
+    if not isinstance(timestamp, str) or not TIMESTAMP.match(timestamp):
         problems.append(("timestamp", "must be ISO-8601 UTC ending in Z"))
     if not isinstance(tool_version, str) or not tool_version:
         problems.append(("tool_version", "must be a non-empty string"))

@@ -73,7 +73,12 @@ class Redactor:
                 f"{MIN_KEY_BYTES} bytes (openssl rand -hex 32), or a key file; never in the ledger",
             )
         if key is not None and len(key) < MIN_KEY_BYTES:
-            raise AuditError("audit-key-too-short", f"the audit key must be {MIN_KEY_BYTES}+ bytes")
+            raise AuditError(
+                "audit-key-too-short",
+                f"the audit key must be at least {MIN_KEY_BYTES} bytes",
+                Location(config.key.file or f"${config.key.env}"),
+                "generate one with: openssl rand -hex 32",
+            )
         self.config = config
         self._rules = sorted(
             [(path, "dropped") for path in config.drop]
