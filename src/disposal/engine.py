@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import durable_rules_engine as dre
+import orjson
 from durable import engine as durable_engine
 
 from disposal.compiler import CompiledPolicy, check_engine_safe, derived_fact_json
@@ -133,7 +134,7 @@ class DurableEngine:
     def _run_direct(self, compiled: CompiledPolicy, fact: dict[str, Any]) -> None:
         handle = self._handles[compiled.name]
         sid = fact["sid"]
-        code, state = dre.assert_fact(handle, json.dumps(fact))
+        code, state = dre.assert_fact(handle, orjson.dumps(fact).decode("utf-8"))
         if code == _NOT_HANDLED:
             raise EngineError("engine-error", "the case matched no rule, not even the sentinel")
 
