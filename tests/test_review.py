@@ -200,6 +200,24 @@ def test_the_cache_and_the_worker_count_change_no_byte(tmp_path: Path, generated
     assert outputs["cached-2"][0].count(b"\n") == 808  # 800 generated + 8 good fixture records
 
 
+@pytest.mark.usefixtures("fixed_time")
+def test_the_ledgers_exact_path_writes_the_same_records(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records composed from shared parts equal those built one by one (``build_record``)."""
+    ledgers = []
+    for name in ("prepared", "exact"):
+        if name == "exact":  # as when redaction would change shared text: every record
+            monkeypatch.setattr("disposal.review.worker.compose", lambda *a, **k: None)
+        where = tmp_path / name
+        where.mkdir()
+        result = review(where, [generated], "--ledger", "ledger.jsonl", "--workers", "1")
+        assert result.exit_code == 0, result.output
+        ledgers.append((where / "ledger.jsonl").read_bytes())
+    assert ledgers[0] == ledgers[1]
+    assert ledgers[0].count(b"\n") == 800
+
+
 def test_csv_results_feed_the_report(tmp_path: Path, generated: Path) -> None:
     reports = []
     for out in ("results.csv", "results.jsonl"):

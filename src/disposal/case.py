@@ -24,6 +24,7 @@ from disposal.errors import (
     as_exception,
     did_you_mean,
     raise_all,
+    safe_name,
 )
 from disposal.source import Document, PathKey, load_document
 from disposal.validation import errors_from_validation
@@ -168,7 +169,9 @@ class LoadedCase:
 def record_name(raw: Any, index: int) -> str:
     """How errors name a record: its case_id when it has a usable one, else its position."""
     if isinstance(raw, dict) and isinstance(raw.get("case_id"), str) and raw["case_id"]:
-        return str(raw["case_id"])[:80]
+        name: str = raw["case_id"]
+        if safe_name(name) == name:  # an id, not text that may be personal data
+            return name
     return f"#{index + 1}"
 
 

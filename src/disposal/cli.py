@@ -44,7 +44,8 @@ from disposal.policeuk import ImportSummary, Reject, import_police_uk
 from disposal.policydiff import diff_versions, flips
 from disposal.policyset import PolicySet, default_rules_dir
 from disposal.render import render_text, trace_data
-from disposal.review.cli import report_command, review_command
+from disposal.report.cli import report_command
+from disposal.review.cli import review_command
 from disposal.service import ENGINES, Evaluation, Evaluator
 from disposal.training.cli import scenarios_app, train
 from disposal.vocab import Compliance

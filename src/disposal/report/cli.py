@@ -1,8 +1,8 @@
 """``disposal report``: a thin skin over ``render.write_report`` (STYLE.md §12).
 
 The main CLI registers it with ``app.command("report")(report_command)``. Errors are the
-project's ``InputError`` subclasses (exit code 2); the main CLI's single error boundary prints
-them as ``error: …`` on stderr without a traceback.
+project's ``InputError`` subclasses (exit code 2), printed by the shared error boundary
+(``clikit.run``) as ``error: …`` on stderr without a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from disposal.clikit import RulesOpt, run
+from disposal.policyset import PolicySet, default_rules_dir
 from disposal.report.render import noncompliant_path, write_report
 
 _RESULTS_HELP = "Results file(s) written by 'disposal review': .jsonl or .csv, read in order."
@@ -29,24 +31,25 @@ def report_command(
     out: Annotated[Path, typer.Option("--out", "-o", help=_OUT_HELP, show_default=False)],
     max_listed: Annotated[int, typer.Option("--max-listed", min=0, help=_MAX_HELP)] = 500,
     generated: Annotated[str | None, typer.Option("--generated", help=_GENERATED_HELP)] = None,
+    rules: RulesOpt = None,
 ) -> None:
     """Write the compliance audit report for the results of a review.
 
-    Counts CRs by decision and compliance per force, offence family and financial year.
+    Counts CRs by decision and compliance per force, offence family and financial year, lists
+    the non-compliant cases with their reasons, and draws the charts, in one streaming pass
+    (tens of millions of lines are fine). Several results files are read in order.
 
-    Lists the non-compliant cases with their reasons and draws the charts.
-
-    Reads the results in one streaming pass: tens of millions of lines are fine.
-
-    Examples:
-
-        disposal report results.jsonl --out report.html
-
-        disposal report 2023.jsonl 2024.jsonl --out audit.md --generated 2025-01-31
-
-        disposal report results.csv --out report.csv
+    \b
+    Example: disposal report docs/examples/results-sample.jsonl --out out/report.html
     """
-    written = write_report(results, out, generated, max_listed)
-    typer.echo(f"wrote {written}", err=True)
-    if written.suffix.lower() == ".csv":
-        typer.echo(f"wrote {noncompliant_path(written)}", err=True)
+
+    def action() -> int:
+        names = PolicySet.load(rules or default_rules_dir()).forces  # forces by their names
+        out.parent.mkdir(parents=True, exist_ok=True)
+        written = write_report(results, out, generated, max_listed, force_names=names)
+        typer.echo(f"wrote {written}", err=True)
+        if written.suffix.lower() == ".csv":
+            typer.echo(f"wrote {noncompliant_path(written)}", err=True)
+        return 0
+
+    raise typer.Exit(run(action))

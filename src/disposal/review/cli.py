@@ -1,6 +1,6 @@
-"""``disposal review`` and ``disposal report``: the auditor's commands.
+"""``disposal review``: the auditor's batch command (``disposal report`` is in report.cli).
 
-Mounted by the main CLI; both run inside the shared error boundary (``clikit.run``).
+Mounted by the main CLI; runs inside the shared error boundary (``clikit.run``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Annotated
 import typer
 
 from disposal.clikit import RulesOpt, parse_date, run
-from disposal.policyset import PolicySet, default_rules_dir
-from disposal.report.render import noncompliant_path, write_report
+from disposal.policyset import default_rules_dir
 from disposal.review.run import ReviewOptions, review
 from disposal.review.summary import print_summary
 from disposal.vocab import Compliance
@@ -27,10 +26,6 @@ _H5 = "Continue an interrupted review of the same inputs."
 _H6 = "Discard an interrupted review and start again."
 _H7 = "Run every record through the engine (slower; same output)."
 _H8 = "Exit 1 when any CR actually given was non-compliant."
-_H9 = "Results of 'disposal review': .jsonl or .csv."
-_H10 = "Report to write: .html (one offline page), .md or .csv."
-_H11 = "Non-compliant cases listed in HTML/Markdown."
-_H12 = "Generation date to print, YYYY-MM-DD (default: today)."
 Inputs = Annotated[list[Path], typer.Argument(help=_H0)]
 OutOpt = Annotated[Path, typer.Option("--out", help="Results file: .jsonl or .csv.")]
 
@@ -104,36 +99,5 @@ def review_command(
             n for key, n in report.stats.cells.items() if key[3] == Compliance.NON_COMPLIANT.value
         )
         return 1 if fail_on_noncompliant and noncompliant else 0
-
-    raise typer.Exit(run(action))
-
-
-def report_command(
-    results: Annotated[list[Path], typer.Argument(help=_H9)],
-    out: Annotated[Path, typer.Option("--out", help=_H10)],
-    max_listed: Annotated[
-        int,
-        typer.Option("--max-listed", min=0, help=_H11),
-    ] = 500,
-    generated: Annotated[str | None, typer.Option(help=_H12)] = None,
-    rules: RulesOpt = None,
-) -> None:
-    """Write the compliance audit report for the results of a review.
-
-    Counts CRs by decision and compliance per force, offence family and financial year, lists
-    the non-compliant cases with their reasons, and draws the charts, in one streaming pass.
-
-    \b
-    Example: disposal report docs/examples/results-sample.jsonl --out out/report.html
-    """
-
-    def action() -> int:
-        names = PolicySet.load(rules or default_rules_dir()).forces
-        out.parent.mkdir(parents=True, exist_ok=True)
-        written = write_report(results, out, generated, max_listed, force_names=names)
-        typer.echo(f"wrote {written}", err=True)
-        if written.suffix.lower() == ".csv":
-            typer.echo(f"wrote {noncompliant_path(written)}", err=True)
-        return 0
 
     raise typer.Exit(run(action))

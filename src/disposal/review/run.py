@@ -14,6 +14,7 @@ review writes exactly the bytes an uninterrupted one would.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -29,7 +30,7 @@ from typing import Any
 import orjson
 
 from disposal.audit.ledger import LedgerWriter
-from disposal.audit.record import utc_now
+from disposal.audit.record import TIMESTAMP, utc_now
 from disposal.errors import InputError, Location
 from disposal.report.columns import RESULT_CSV_COLUMNS
 from disposal.review.sources import Chunk, Position, check_inputs, chunks
@@ -37,7 +38,7 @@ from disposal.review.summary import Progress
 from disposal.review.worker import ChunkOut, Stats, Worker, WorkerConfig, _csv_line
 
 CHECKPOINT = int(os.environ.get("DISPOSAL_REVIEW_CHECKPOINT", "20000"))
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass
@@ -96,7 +97,8 @@ _WORKER: Worker | None = None
 
 def _init(config: WorkerConfig) -> None:
     global _WORKER  # noqa: PLW0603 - one Worker per process, built once (DURABLE_RULES_NOTES §3)
-    _WORKER = Worker(config)
+    if _WORKER is None or _WORKER.config != config:  # forked children inherit the parent's
+        _WORKER = Worker(config)
 
 
 def _work(chunk: Chunk) -> ChunkOut:
@@ -112,7 +114,7 @@ def review(options: ReviewOptions) -> ReviewReport:
     output = options.output
     options.out.parent.mkdir(parents=True, exist_ok=True)
     state = _State(options)
-    state.start()
+    state.start()  # settles the run id and time; a new state is saved once the worker is built
     config = WorkerConfig(
         rules_dir=options.rules_dir,
         run_id=state.data["run_id"],
@@ -123,14 +125,23 @@ def review(options: ReviewOptions) -> ReviewReport:
         cross_check=options.cross_check,
         output=output,
     )
-    Worker(config)  # build once in the parent: bad rules or a missing audit key fail here
+    # Built in the parent: bad rules or a missing audit key fail here, before any output. With
+    # several workers every policy version is loaded first, so that the forked workers share
+    # one copy of the engine's rule networks rather than each building its own.
+    worker = Worker(config)
+    if not options.resume:
+        state.save()
+    count = options.workers or os.cpu_count() or 1
+    if count > 1:
+        worker.evaluator.load_all()
+        gc.freeze()  # keep the collector from touching (and so copying) the shared pages
     report = ReviewReport(run_id=state.data["run_id"], resumed_from=state.position.index)
     report.stats = state.stats()
     with _Outputs(options, state, output) as outputs:
         source = chunks(options.inputs, state.position)
         progress = Progress(options.inputs, state.position, options.progress)
         with progress:
-            for chunk, result in _results(source, config, options.workers):
+            for chunk, result in _results(source, worker, count):
                 outputs.write(result, chunk.end)
                 report.stats.add(result.stats)
                 progress.advance(chunk, report.stats)
@@ -139,23 +150,23 @@ def review(options: ReviewOptions) -> ReviewReport:
 
 
 def _results(
-    source: Iterator[Chunk], config: WorkerConfig, workers: int
+    source: Iterator[Chunk], worker: Worker, count: int
 ) -> Iterator[tuple[Chunk, ChunkOut]]:
-    """Chunk results in input order; at most a few chunks per worker in flight."""
-    count = workers or os.cpu_count() or 1
+    """Chunk results in input order; at most two chunks per worker in flight."""
+    global _WORKER  # noqa: PLW0603 - handed to forked workers (see _init)
     if count == 1:
-        worker = Worker(config)
         for chunk in source:
             yield chunk, worker.run(chunk)
         return
+    _WORKER = worker
     context = get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(
-        count, mp_context=context, initializer=_init, initargs=(config,)
+        count, mp_context=context, initializer=_init, initargs=(worker.config,)
     ) as pool:
         pending: deque[tuple[Chunk, Future[ChunkOut]]] = deque()
         for chunk in source:
             pending.append((chunk, pool.submit(_work, chunk)))
-            if len(pending) >= 3 * count:
+            if len(pending) >= 2 * count:
                 done_chunk, future = pending.popleft()
                 yield done_chunk, future.result()
         while pending:
@@ -280,6 +291,13 @@ class _State:
         # DISPOSAL_FIXED_TIME pins the run's clock (reproducible examples and tests); the run
         # id is derived from what the run is, so a pinned run is reproducible byte for byte.
         timestamp = os.environ.get("DISPOSAL_FIXED_TIME") or utc_now()
+        if not TIMESTAMP.match(timestamp):
+            raise InputError(
+                "bad-fixed-time",
+                "must be an ISO-8601 UTC time ending in Z",
+                Location(field="DISPOSAL_FIXED_TIME"),
+                "for example 2026-01-01T00:00:00.000000Z, or unset it to use the clock",
+            )
         inputs = [_fingerprint(p) for p in self.options.inputs]
         identity = orjson.dumps([self._settings(), inputs, timestamp], option=orjson.OPT_SORT_KEYS)
         self.data = {
@@ -295,7 +313,6 @@ class _State:
             "stats": {"read": 0, "decided": 0, "rejected": 0},
             "complete": False,
         }
-        self.save()
 
     def _settings(self) -> dict[str, Any]:
         o = self.options
@@ -319,11 +336,17 @@ class _State:
             self.data = orjson.loads(self.path.read_bytes())
         except orjson.JSONDecodeError:
             raise InputError(
-                "bad-state", "the state file is not valid JSON", Location(str(self.path))
+                "bad-state",
+                "the state file is not valid JSON",
+                Location(str(self.path)),
+                "start again with --restart",
             ) from None
         if self.data.get("version") != STATE_VERSION:
             raise InputError(
-                "bad-state", "the state file is from another version", Location(str(self.path))
+                "bad-state",
+                "the state file is from another version",
+                Location(str(self.path)),
+                "start again with --restart",
             )
         if self.data["settings"] != self._settings():
             raise InputError(
@@ -338,13 +361,14 @@ class _State:
                 "resume-mismatch",
                 "the input files changed since the interrupted run",
                 Location(str(self.path)),
+                "resume with the same, unchanged inputs, or start again with --restart",
             )
 
     def advance(self, end: Position, stats: Stats) -> None:
         self.data["position"] = end.to_data()
         totals = self.data["stats"]
-        for name in ("read", "decided", "rejected"):
-            totals[name] += getattr(stats, name)
+        for name in ("read", "decided", "rejected", "engine_runs"):
+            totals[name] = totals.get(name, 0) + getattr(stats, name)
         cells = {tuple(row[:4]): row[4] for row in totals.get("cells", [])}
         for key, count in stats.cells.items():
             cells[key] = cells.get(key, 0) + count
@@ -352,7 +376,12 @@ class _State:
 
     def stats(self) -> Stats:
         totals = self.data["stats"]
-        stats = Stats(read=totals["read"], decided=totals["decided"], rejected=totals["rejected"])
+        stats = Stats(
+            read=totals["read"],
+            decided=totals["decided"],
+            rejected=totals["rejected"],
+            engine_runs=totals.get("engine_runs", 0),
+        )
         for force, family, decision, compliance, count in totals.get("cells", []):
             stats.cells[(force, family, decision, compliance)] = count
         return stats
@@ -373,7 +402,7 @@ def _complete(state_path: Path) -> bool:
 
 
 def _fingerprint(path: Path) -> dict[str, Any]:
-    info = path.stat()
+    """Path, size and SHA-256 of the whole file (about 2 s a GB), so any edit is noticed."""
     with path.open("rb") as handle:
-        head = hashlib.sha256(handle.read(65536)).hexdigest()
-    return {"path": str(path), "size": info.st_size, "head_sha256": head}
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {"path": str(path), "size": path.stat().st_size, "sha256": digest}

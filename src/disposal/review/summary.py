@@ -104,6 +104,12 @@ def print_summary(stats: Stats, console: Console | None = None) -> None:
     for table in summary_tables(stats):
         console.print(table)
     holds = "holds" if stats.read == stats.decided + stats.rejected else "DOES NOT HOLD"
+    if stats.decided:
+        console.print(
+            f"durable_rules ran {stats.engine_runs:,} times for {stats.decided:,} decisions "
+            "(cases the policy cannot tell apart share one run)",
+            style="dim",
+        )
     console.print(
         f"read {stats.read:,} = decided {stats.decided:,} + rejected {stats.rejected:,}: {holds}"
     )

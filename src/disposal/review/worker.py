@@ -33,18 +33,26 @@ from disposal.audit.record import build_record
 from disposal.audit.redact import Redactor
 from disposal.case import CaseRecord, check_references, parse_case
 from disposal.decision import decide
-from disposal.errors import CaseRecordError, DisposalError, Location, as_exception, safe_name
-from disposal.facts import case_facts
+from disposal.errors import (
+    CaseRecordError,
+    DisposalError,
+    InputError,
+    Location,
+    as_exception,
+    safe_name,
+)
+from disposal.facts import Facts, case_facts
 from disposal.flat import check_columns, row_to_record
 from disposal.render import summary_trace
 from disposal.report.columns import RESULT_CSV_COLUMNS, flatten_result
+from disposal.resolve import PolicyVersion
 from disposal.review.keys import key_plan
 from disposal.review.sources import Chunk, Unit
 from disposal.service import Evaluator
 from disposal.source import Document
 from disposal.states import RuleStates
 
-CACHE_LIMIT = 20_000
+CACHE_LIMIT = 8_000  # per cache and worker: ~5 KB an entry (measured), so ~80 MB a worker at most
 
 
 @dataclass(frozen=True)
@@ -90,12 +98,19 @@ class ChunkOut:
 
 @dataclass
 class Template:
-    """What every record of one kind of case shares: its decision and audit parts."""
+    """What every record of one kind of case shares: its decision and audit parts.
 
-    rest: dict[str, Any]  # the decision without case_id (CONTRACT §2 order)
-    trace: list[dict[str, Any]]
-    shared: Shared | None
+    Kept compact because a worker holds up to ``CACHE_LIMIT`` of them: the decision as the
+    JSON bytes of its members after ``case_id`` (spliced into each result line), the dict
+    itself only for CSV output, the audit parts as bytes only when there is a ledger.
+    """
+
+    members: bytes  # the decision's JSON members after case_id, CONTRACT §2 order, no braces
+    decision: str
+    compliance: str | None
     family: str | None
+    rest: dict[str, Any] | None  # the decision without case_id, for CSV output
+    shared: Shared | None
 
 
 def financial_year(day: str) -> str:
@@ -117,8 +132,10 @@ class Worker:
         )
         self.states: dict[Any, RuleStates] = {}
         self.decisions: dict[Any, Template] = {}
+        self.pool: dict[Any, Any] = {}  # one copy of each distinct states and template
         self.header: tuple[str, ...] = ()
         self.engine_runs = 0
+        self.current: tuple[PolicyVersion, Facts] | None = None
 
     # -- a chunk ---------------------------------------------------------------------------
 
@@ -149,7 +166,7 @@ class Worker:
                 if chunk.kind == "jsonl":
                     unit.raw = _json_line(unit, where)
                 self._full(unit.raw, index, out, where)
-        except DisposalError as exc:
+        except InputError as exc:  # the record's fault; anything else stops the review
             self._reject(exc, chunk, unit.line, index, unit, out)
 
     # -- CSV rows --------------------------------------------------------------------------
@@ -173,14 +190,15 @@ class Worker:
         errors.extend(check_references(raw, record, doc, (), index, self.refs))
         if errors or record is None:
             raise as_exception(errors)
-        template = self._decide(record)
+        template = self._decide(record, where)
         self._emit(template, record, index, out)
 
-    def _decide(self, record: CaseRecord) -> Template:
+    def _decide(self, record: CaseRecord, where: Location) -> Template:
         ev = self.evaluator
-        resolution = ev.resolve(record, self.config.as_of)
+        resolution = ev.resolve(record, self.config.as_of, where=where)
         policy = resolution.policy
         facts = case_facts(record, self.policy_set.offences)
+        self.current = (policy, facts)  # for the ledger's exact path
         cache = self.config.cache
         skey = key_plan(policy).key(facts) if cache else None
         auth = record.authorisation
@@ -199,27 +217,29 @@ class Worker:
             self.engine_runs += 1
             states = ev.states(policy, facts, record.case_id)
             if cache and len(self.states) < CACHE_LIMIT:
-                self.states[skey] = states
+                # many kinds of case end in the same rule states: keep one copy of each
+                self.states[skey] = self.pool.setdefault(states.key(), states)
         decision = decide(policy, states, facts, record, resolution.fallback).to_json_dict()
-        trace = summary_trace(policy, states)
-        family = states.derived.get("offence_family")
+        rest = {k: v for k, v in decision.items() if k != "case_id"}
+        trace = summary_trace(policy, states) if self.redactor else None
         template = Template(
-            rest={k: v for k, v in decision.items() if k != "case_id"},
-            trace=trace,
-            shared=shared_parts(decision, trace) if self.redactor else None,
-            family=family,
+            members=orjson.dumps(rest)[1:-1],
+            decision=decision["decision"],
+            compliance=decision["compliance"],
+            family=states.derived.get("offence_family"),
+            rest=rest if self.config.output == "csv" else None,
+            shared=shared_parts(decision, trace) if trace is not None else None,
         )
         if cache and len(self.decisions) < CACHE_LIMIT:
-            self.decisions[dkey] = template
+            content = (template.members, template.shared.trace if template.shared else b"")
+            self.decisions[dkey] = self.pool.setdefault(content, template)
         return template
 
     # -- output ----------------------------------------------------------------------------
 
     def _emit(self, template: Template, record: CaseRecord, index: int, out: ChunkOut) -> None:
-        case_input = record.model_dump(mode="json", exclude_none=True)
-        day = case_input["decision_date"]
-        data = {"case_id": record.case_id, **template.rest}
-        data["case"] = {
+        day = record.decision_date.isoformat()
+        case = {
             "force": record.force,
             "decision_date": day,
             "financial_year": financial_year(day),
@@ -227,29 +247,32 @@ class Worker:
             "ho_code": record.offence.ho_code,
             "actual_outcome": record.actual_outcome,
         }
-        out.results.append(self._format(data))
+        if template.rest is not None:  # CSV output
+            data = {"case_id": record.case_id, **template.rest, "case": case}
+            row = flatten_result(data)
+            out.results.append(_csv_line([row.get(c, "") for c in RESULT_CSV_COLUMNS]))
+        else:  # the bytes orjson.dumps({"case_id": ..., **rest, "case": ...}) would give
+            out.results.append(
+                b'{"case_id":%b,%b,"case":%b}\n'
+                % (orjson.dumps(record.case_id), template.members, orjson.dumps(case))
+            )
         out.stats.decided += 1
         cell = (
             record.force,
             template.family or "unknown",
-            data["decision"],
-            str(data["compliance"]),
+            template.decision,
+            str(template.compliance),
         )
         out.stats.cells[cell] += 1
         if self.redactor is not None:
-            out.ledger.append(self._ledger(template, case_input, data, index, out))
-
-    def _format(self, data: dict[str, Any]) -> bytes:
-        if self.config.output == "csv":
-            row = flatten_result(data)
-            return _csv_line([row.get(c, "") for c in RESULT_CSV_COLUMNS])
-        return orjson.dumps(data) + b"\n"
+            case_input = record.model_dump(mode="json", exclude_none=True)
+            out.ledger.append(self._ledger(template, record.case_id, case_input, index, out))
 
     def _ledger(
         self,
         template: Template,
+        case_id: str,
         case_input: dict[str, Any],
-        data: dict[str, Any],
         index: int,
         out: ChunkOut,
     ) -> bytes:
@@ -268,8 +291,13 @@ class Worker:
         )
         if body is not None:
             return body
+        # the exact path (rare: redaction would change shared text): rebuild the trace, which
+        # templates do not keep, to save memory
         out.stats.exact_ledger += 1
-        decision = {k: v for k, v in data.items() if k != "case"}
+        assert self.current is not None
+        policy, facts = self.current
+        trace = summary_trace(policy, self.evaluator.states(policy, facts, case_id))
+        decision = {"case_id": case_id, **orjson.loads(b"{%b}" % template.members)}
         return body_bytes(
             build_record(
                 decision_id=decision_id,
@@ -279,7 +307,7 @@ class Worker:
                 as_of=as_of,
                 case_input=case_input,
                 decision=decision,
-                trace=template.trace,
+                trace=trace,
                 redactor=self.redactor,
             )
         )
