@@ -5,12 +5,13 @@ Reproduce:  make bench   (or: .venv/bin/python benchmarks/bench_engine.py --n 10
 What it measures, all in one run so ratios are meaningful on a noisy machine:
 
 * ``durable (direct)``: the production path's engine step: one session per case, the
-  sentinel, derived facts asserted back, delete_state; on prepared engine facts;
+  sentinel, derived facts asserted back, delete_state; on prepared engine facts (projected
+  to the facts the policy version reads, as ``Evaluator.states`` does);
 * ``durable (host)``: the same rulesets through durable's stock Python Host layer (timer
   threads off), the baseline the adapter's direct loop is compared with;
 * ``reference``: the plain-Python evaluator of the same conditions;
 * ``pipeline``: what ``disposal evaluate`` does per case after loading: validate the record,
-  compute its facts, run durable (direct), decide;
+  compute its facts, run durable (direct), decide (on the first ``--pipeline-n`` cases);
 
 and the resident memory after every 10% of the durable run, to show it stays flat.
 Cases come from ``disposal.generate`` (deterministic for a seed), decided under their own
@@ -28,13 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from disposal.generate import generate_cases
-
 from disposal.case import CaseRecord
 from disposal.compiler import CompiledPolicy
 from disposal.decision import decide
 from disposal.engine import DurableEngine
 from disposal.facts import case_facts, engine_fact
+from disposal.generate import generate_cases
+from disposal.projection import project, read_keys
 from disposal.reference import evaluate_reference
 from disposal.service import Evaluator
 
@@ -68,24 +69,31 @@ def timed(label: str, count: int, work: Callable[[], Any]) -> float:
     return rate
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--host-n", type=int, default=20_000, help="cases for the host baseline")
+    parser.add_argument("--pipeline-n", type=int, default=20_000, help="cases for the pipeline")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
 
     print(f"machine: {machine()}")
     evaluator = Evaluator(ROOT / "rules", engine="durable")
     ps = evaluator.policy_set
     start = time.perf_counter()
-    raw = list(generate_cases(args.n, args.seed))
-    records = [CaseRecord.model_validate(r) for r in raw]
+    raw: list[dict[str, Any]] = []  # kept only for the pipeline run, to keep memory honest
     prepared: list[tuple[Any, CompiledPolicy, dict[str, Any], dict[str, Any]]] = []
-    for case in records:
+    for item in generate_cases(args.n, args.seed):
+        if len(raw) < args.pipeline_n:
+            raw.append(item)
+        case = CaseRecord.model_validate(item)
         policy = ps.for_case(case.force, case.decision_date).policy
-        facts = case_facts(case, ps.offences)
+        facts = project(case_facts(case, ps.offences), read_keys(policy))
         prepared.append((policy, evaluator.compiled(policy), facts, engine_fact(facts)))
     versions = {p.name for p, *_ in prepared}
     print(
@@ -125,7 +133,8 @@ def main() -> None:
             case = CaseRecord.model_validate(item)
             policy = ps.for_case(case.force, case.decision_date).policy
             facts = case_facts(case, ps.offences)
-            states = direct.evaluate(evaluator.compiled(policy), engine_fact(facts))
+            fact = engine_fact(project(facts, read_keys(policy)))
+            states = direct.evaluate(evaluator.compiled(policy), fact)
             decide(policy, states, facts, case)
 
     results["pipeline"] = timed("pipeline (direct)", len(raw), pipeline)
