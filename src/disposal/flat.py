@@ -134,23 +134,17 @@ def _kind_of(column: str) -> str:
 KINDS: dict[str, str] = {column: _kind_of(column) for column in FLAT_COLUMNS}
 
 
-def _escape(item: str) -> str:
-    escaped = item.replace("\\", "\\\\").replace(";", "\\;")
-    return "\\" + escaped if escaped == EMPTY_LIST else escaped
+def escape_item(item: str) -> str:
+    """One list item inside a ``;``-separated cell: ``\\`` and ``;`` escaped with a backslash.
+
+    Shared with the results CSV of ``disposal review`` (``report.columns``), so that both
+    kinds of CSV escape lists alike.
+    """
+    return item.replace("\\", "\\\\").replace(";", "\\;")
 
 
-def join_list(items: Sequence[str]) -> str:
-    """A list as one cell: ``;``-separated, escaped; ``[]`` for a recorded empty list."""
-    if not items:
-        return EMPTY_LIST
-    return ";".join(_escape(item) for item in items)
-
-
-def split_list(cell: str) -> list[str]:
-    """The items of a list cell (inverse of ``join_list``); blank items are dropped."""
-    text = cell.strip()
-    if text == EMPTY_LIST:
-        return []
+def split_items(text: str) -> list[str]:
+    """The items of a ``;``-separated cell (inverse of joining ``escape_item``s); blanks dropped."""
     if "\\" not in text:
         return [s.strip() for s in text.split(";") if s.strip()]
     items: list[str] = []
@@ -166,6 +160,24 @@ def split_list(cell: str) -> list[str]:
             buf.append(ch)
     items.append("".join(buf))
     return [s.strip() for s in items if s.strip()]
+
+
+def _escape(item: str) -> str:
+    escaped = escape_item(item)
+    return "\\" + escaped if escaped == EMPTY_LIST else escaped
+
+
+def join_list(items: Sequence[str]) -> str:
+    """A list as one cell: ``;``-separated, escaped; ``[]`` for a recorded empty list."""
+    if not items:
+        return EMPTY_LIST
+    return ";".join(_escape(item) for item in items)
+
+
+def split_list(cell: str) -> list[str]:
+    """The items of a list cell (inverse of ``join_list``); blank items are dropped."""
+    text = cell.strip()
+    return [] if text == EMPTY_LIST else split_items(text)
 
 
 # -- nested record -> row -------------------------------------------------------------------

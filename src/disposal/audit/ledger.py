@@ -140,25 +140,7 @@ class LedgerWriter:
         still appended and fsynced, ``head`` and ``records`` say how far it got, and the error
         is raised.
         """
-        if self._fd < 0:
-            raise AuditError("ledger-closed", "the ledger is not open", Location(str(self.path)))
-        head, seq = self._head, self._seq
-        pending: list[bytes] = []
-        size = 0
-        try:
-            for body in bodies:
-                line, head = seal(body, head, seq + 1)
-                seq += 1
-                pending.append(line)
-                size += len(line)
-                if size >= _CHUNK:
-                    chunk, pending, size = pending, [], 0
-                    self._write(chunk, head, seq)
-        finally:
-            if pending and self._fd >= 0:
-                self._write(pending, head, seq)
-            self._sync()
-        return self._head
+        return self._append(bodies, _seal_dict, sync=True)
 
     @property
     def size(self) -> int:
@@ -206,6 +188,13 @@ class LedgerWriter:
 
     def append_prepared(self, bodies: Iterable[bytes], sync: bool = True) -> str:
         """Seal canonical record bodies (``prepared.compose``) and append them; fsync once."""
+        return self._append(bodies, seal_pieces, sync)
+
+    def _append(self, bodies: Iterable[Any], sealer: _Sealer, sync: bool) -> str:
+        """Seal each body after the last, write in chunks of about ``_CHUNK`` bytes, fsync.
+
+        A body that fails to seal stops the batch; what was sealed before it is still written.
+        """
         if self._fd < 0:
             raise AuditError("ledger-closed", "the ledger is not open", Location(str(self.path)))
         head, seq = self._head, self._seq
@@ -213,10 +202,10 @@ class LedgerWriter:
         size = 0
         try:
             for body in bodies:
+                pieces, head = sealer(body, head, seq + 1)
                 seq += 1
-                pieces, head = seal_pieces(body, head, seq)
                 pending.extend(pieces)
-                size += len(body) + 150
+                size += sum(map(len, pieces))
                 if size >= _CHUNK:
                     chunk, pending, size = pending, [], 0
                     self._write(chunk, head, seq)
@@ -284,6 +273,15 @@ def _unwritable(path: Path, exc: OSError) -> AuditError:
         Location(str(path)),
         "check that the directory exists and is writable, or use --no-ledger",
     )
+
+
+# (body, prev, seq) -> (the pieces of its line, its hash): a dict body or canonical bytes
+_Sealer = Callable[[Any, str, int], tuple[Sequence[bytes | memoryview], str]]
+
+
+def _seal_dict(body: dict[str, Any], prev: str, seq: int) -> tuple[tuple[bytes], str]:
+    line, digest = seal(body, prev, seq)
+    return (line,), digest
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from disposal.errors import Location
+from disposal.flat import escape_item, split_items
 from disposal.report.model import Problem, ResultsFileError
 from disposal.report.reading import Checked, RecordReader
 
@@ -67,30 +68,14 @@ _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
 
-def _escape(item: str) -> str:
-    return item.replace("\\", "\\\\").replace(";", "\\;")
-
-
 def join_list(items: list[str]) -> str:
-    """A ``;``-separated cell, escaping ``\\`` and ``;`` inside items."""
-    return ";".join(_escape(i) for i in items)
+    """A ``;``-separated cell, escaping ``\\`` and ``;`` inside items (as the case CSV does)."""
+    return ";".join(escape_item(i) for i in items)
 
 
 def split_list(cell: str) -> list[str]:
     """The items of a ``;``-separated cell (the inverse of ``join_list``); blanks are dropped."""
-    if "\\" not in cell:
-        return [s.strip() for s in cell.split(";") if s.strip()]
-    items, buf, chars = [], [], iter(cell)
-    for ch in chars:
-        if ch == "\\":
-            buf.append(next(chars, "\\"))
-        elif ch == ";":
-            items.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    items.append("".join(buf))
-    return [s.strip() for s in items if s.strip()]
+    return split_items(cell)
 
 
 def _cell(value: Any) -> str:

@@ -69,20 +69,17 @@ class WorkerConfig:
 
 @dataclass
 class Stats:
+    """Counts of a chunk or a run; ``cells`` counts decisions by force, family and compliance."""
+
     read: int = 0
     decided: int = 0
     rejected: int = 0
-    row_hits: int = 0
-    projection_hits: int = 0
-    engine_runs: int = 0
-    projections: int = 0
-    exact_ledger: int = 0
+    engine_runs: int = 0  # decisions that ran durable_rules (the rest reused a cached one)
+    exact_ledger: int = 0  # ledger records built one by one (redaction touched shared text)
     cells: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
 
     def add(self, other: Stats) -> None:
-        for name in ("read", "decided", "rejected", "row_hits", "projection_hits"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("engine_runs", "projections", "exact_ledger"):
+        for name in ("read", "decided", "rejected", "engine_runs", "exact_ledger"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.cells.update(other.cells)
 
@@ -148,7 +145,6 @@ class Worker:
             out.stats.read += 1
             self._one(chunk, unit, chunk.first_index + offset, out)
         out.stats.engine_runs = self.engine_runs - runs
-        out.stats.projection_hits = out.stats.decided - out.stats.engine_runs
         return out
 
     def _set_header(self, header: tuple[str, ...]) -> None:
