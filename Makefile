@@ -70,8 +70,12 @@ policy-book: install
 docs: examples policy-book
 	UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_docs.py
 
+# The README's figures but the million-case review; about 5 minutes. The review's full run is
+# `$(BIN)/python benchmarks/bench_review.py` (1,000,000 cases, about 25 minutes).
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_review.py --n 100000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
