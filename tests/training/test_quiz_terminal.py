@@ -30,6 +30,16 @@ TIMEOUT = 30.0
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
 
+def _terminal_signals() -> None:
+    """Give the quiz the signal dispositions of a terminal's foreground job.
+
+    A shell without job control (a CI script, ``make test &``) starts background commands with
+    SIGINT ignored, and children inherit that; Python then keeps ignoring it, so Ctrl-C could
+    not reach the quiz however the quiz handles it. A trainee's terminal never does this.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """A child process on a pty: ``expect`` text, ``type`` answers."""
 
@@ -45,6 +55,7 @@ class Terminal:
             cwd=ROOT,
             env=env,
             close_fds=True,
+            preexec_fn=_terminal_signals,  # noqa: PLW1509 - only resets a signal
         )
         os.close(slave)
         self.master = master

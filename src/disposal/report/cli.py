@@ -14,7 +14,6 @@ import typer
 
 from disposal.clikit import RulesOpt, run
 from disposal.policyset import PolicySet, default_rules_dir
-from disposal.report.render import noncompliant_path, write_report
 
 _RESULTS_HELP = "Results file(s) written by 'disposal review': .jsonl or .csv, read in order."
 _OUT_HELP = (
@@ -44,6 +43,10 @@ def report_command(
     """
 
     def action() -> int:
+        # Imported here, not at the top: matplotlib (through render) cost every command, the
+        # quiz and evaluate included, about two seconds of start-up (0.5 s without it).
+        from disposal.report.render import noncompliant_path, write_report  # noqa: PLC0415
+
         names = PolicySet.load(rules or default_rules_dir()).forces  # forces by their names
         out.parent.mkdir(parents=True, exist_ok=True)
         written = write_report(results, out, generated, max_listed, force_names=names)
