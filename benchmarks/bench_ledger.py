@@ -7,8 +7,9 @@ verify reads the ledger back.
     PYTHONPATH=src python benchmarks/bench_ledger.py -n 20000 --profile   # where the time goes
 
 It also times the batch review's path (``audit.prepared``: the parts a kind of case shares are
-serialised once, then composed per record and appended with ``append_prepared``) and checks
-that it writes exactly the bytes of the one-by-one path.
+serialised once, then composed per record and appended with ``append_prepared``), once with an
+fsync per batch and once at the review's own cadence (a write per chunk of records, an fsync
+per checkpoint), and checks that both write exactly the bytes of the one-by-one path.
 
 Records are realistic: a ~40-field case record, a decision with three reasons and a 15-entry
 trace (tests/audit/audit_samples.py), redacted with rules/audit.yaml and a test key. A pool of
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import os
 import platform
@@ -47,6 +49,8 @@ from disposal.audit.prepared import body_bytes, compose, shared_parts  # noqa: E
 from disposal.audit.record import build_record  # noqa: E402
 from disposal.audit.redact import Redactor  # noqa: E402
 from disposal.audit.verify import verify  # noqa: E402
+from disposal.review.run import CHECKPOINT  # noqa: E402
+from disposal.review.sources import CHUNK_RECORDS  # noqa: E402
 
 Sample = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]
 
@@ -110,9 +114,13 @@ def run_ledger(
 
 
 def run_prepared(
-    path: Path, n: int, batch: int, samples: list[Sample], red: Redactor
+    path: Path, n: int, batch: int, samples: list[Sample], red: Redactor, sync_every: int = 0
 ) -> dict[str, float]:
-    """The batch review's path: shared parts per kind of case, composed per record, appended."""
+    """The batch review's path: shared parts per kind of case, composed per record, appended.
+
+    Every batch is fsynced, or with ``sync_every`` only every that many records, as the review
+    does at its checkpoints.
+    """
     shared = [shared_parts(decision, trace) for _, decision, trace in samples]
     t0 = time.perf_counter()
     appending = 0.0
@@ -132,7 +140,9 @@ def run_prepared(
                 )
                 bodies.append(body if body is not None else body_bytes(build(i, samples[k], red)))
             t1 = time.perf_counter()
-            ledger.append_prepared(bodies)
+            end = start + len(bodies)
+            sync = not sync_every or end % sync_every == 0 or end == n
+            ledger.append_prepared(bodies, sync=sync)
             appending += time.perf_counter() - t1
     return {"total": time.perf_counter() - t0, "append": appending}
 
@@ -163,6 +173,11 @@ def run_baseline(path: Path, n: int, batch: int, samples: list[Sample]) -> dict[
             out.flush()
             os.fsync(out.fileno())
     return {"total": time.perf_counter() - t0}
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 def report(name: str, n: int, seconds: float, size: int) -> float:
@@ -207,6 +222,10 @@ def main(argv: list[str] | None = None) -> None:
         timing = run_ledger(ledger_path, args.records, args.batch, samples, red)
         prepared_path = directory / "prepared.jsonl"
         prepared = run_prepared(prepared_path, args.records, args.batch, samples, red)
+        cadence_path = directory / "cadence.jsonl"
+        cadence = run_prepared(
+            cadence_path, args.records, CHUNK_RECORDS, samples, red, sync_every=CHECKPOINT
+        )
         base = run_baseline(baseline_path, args.records, args.batch, samples)
         size, base_size = ledger_path.stat().st_size, baseline_path.stat().st_size
         print(
@@ -222,6 +241,12 @@ def main(argv: list[str] | None = None) -> None:
             prepared["append"],
             prepared_path.stat().st_size,
         )
+        report(
+            f"  same, {CHUNK_RECORDS:,}/write, fsync/{CHECKPOINT:,}",
+            args.records,
+            cadence["append"],
+            cadence_path.stat().st_size,
+        )
         fast = report(
             "review path: compose + append_prepared",
             args.records,
@@ -235,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  ratio append_many/baseline: {append / plain:.2f}x; "
             f"end to end/baseline: {ours / plain:.2f}x; review path/baseline: {fast / plain:.2f}x"
         )
-        if prepared_path.read_bytes() != ledger_path.read_bytes():
+        if not _digest(prepared_path) == _digest(cadence_path) == _digest(ledger_path):
             raise SystemExit("the review path wrote different bytes from build_record")
         started = time.perf_counter()
         checked = verify(ledger_path)
