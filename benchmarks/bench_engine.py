@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +36,7 @@ from disposal.generate import generate_cases
 from disposal.projection import project, read_keys
 from disposal.reference import evaluate_reference
 from disposal.service import Evaluator
+from machine import describe  # benchmarks/machine.py: run as scripts from this folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,16 +47,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="ascii") as info:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}"
 
 
 def timed(label: str, count: int, work: Callable[[], Any]) -> float:
@@ -82,7 +71,7 @@ def arguments() -> argparse.Namespace:
 def main() -> None:
     args = arguments()
 
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     evaluator = Evaluator(ROOT / "rules", engine="durable")
     ps = evaluator.policy_set
     start = time.perf_counter()
@@ -117,7 +106,7 @@ def main() -> None:
                 memory.append((i, rss_mb()))
 
     print("single-case evaluation (one session per case):")
-    results = {"machine": machine(), "n": len(prepared), "seed": args.seed}
+    results = {"machine": describe(), "n": len(prepared), "seed": args.seed}
     results["durable_direct"] = timed("durable (direct)", len(prepared), run_direct)
     host = DurableEngine("host")
     subset = prepared[: args.host_n]

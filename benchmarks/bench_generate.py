@@ -11,8 +11,6 @@ least disturbed). Peak resident memory is printed to show that streaming keeps i
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import tempfile
 import time
@@ -23,6 +21,7 @@ from typing import Any
 from disposal.generate import generate_cases
 from disposal.policyset import PolicySet
 from disposal.writers import write_records
+from machine import describe  # benchmarks/machine.py: run as scripts from this folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,10 +55,7 @@ def main() -> None:
     def writer(out: Path) -> Callable[[], object]:
         return lambda: write_records(cases(), out)
 
-    print(
-        f"{platform.python_implementation()} {platform.python_version()} on "
-        f"{platform.machine()} ({os.cpu_count()} CPUs), {platform.processor() or '?'}"
-    )
+    print(f"machine: {describe()}")
     print(f"n = {args.n:,}, best of {args.repeat}")
     print(f"  draw only      {best_rate(args.n, args.repeat, drain):>10,.0f} cases/s")
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,13 +24,14 @@ import cProfile
 import hashlib
 import json
 import os
-import platform
 import pstats
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from machine import describe  # benchmarks/machine.py: run as scripts from this folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "audit"))
@@ -53,23 +54,6 @@ from disposal.review.run import CHECKPOINT  # noqa: E402
 from disposal.review.sources import CHUNK_RECORDS  # noqa: E402
 
 Sample = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{model}, {os.cpu_count()} logical cores, Python {platform.python_version()} "
-        f"({platform.python_implementation()}), {platform.system()} {platform.release()}; "
-        f"load average {load} (other users share the cores)"
-    )
 
 
 def pool(size: int) -> list[Sample]:
@@ -210,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the ledger run instead")
     args = parser.parse_args(argv)
 
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     samples = pool(args.pool)
     red = redactor()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:

@@ -30,7 +30,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -39,18 +38,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine import describe  # benchmarks/machine.py: run as scripts from this folder
+
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "benchmark-key-not-secret-0123456789"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="ascii") as info:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}"
 
 
 def tree_memory_mb(root: int) -> tuple[float, float]:
@@ -187,7 +178,7 @@ def main() -> None:
 
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench-review-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {machine()}; working in {work}", flush=True)
+    print(f"machine: {describe()}; working in {work}", flush=True)
     cases = work / f"cases-{args.n}-{args.seed}.csv"
     if not cases.exists():
         start = time.perf_counter()
@@ -209,7 +200,7 @@ def main() -> None:
             sink.write(line)
 
     workers = ["--workers", str(args.workers)]
-    results: dict[str, Any] = {"machine": machine(), "n": args.n, "workers": args.workers}
+    results: dict[str, Any] = {"machine": describe(), "n": args.n, "workers": args.workers}
     if args.police_uk:
         results["police_uk"] = police_uk(args.police_uk, work, args.repeat, workers)
     if args.skip_generated:
