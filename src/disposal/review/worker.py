@@ -75,11 +75,10 @@ class Stats:
     decided: int = 0
     rejected: int = 0
     engine_runs: int = 0  # decisions that ran durable_rules (the rest reused a cached one)
-    exact_ledger: int = 0  # ledger records built one by one (redaction touched shared text)
     cells: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
 
     def add(self, other: Stats) -> None:
-        for name in ("read", "decided", "rejected", "engine_runs", "exact_ledger"):
+        for name in ("read", "decided", "rejected", "engine_runs"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.cells.update(other.cells)
 
@@ -289,7 +288,6 @@ class Worker:
             return body
         # the exact path (rare: redaction would change shared text): rebuild the trace, which
         # templates do not keep, to save memory
-        out.stats.exact_ledger += 1
         assert self.current is not None
         policy, facts = self.current
         trace = summary_trace(policy, self.evaluator.states(policy, facts, case_id))
