@@ -73,7 +73,6 @@ class Unit:
 
 @dataclass
 class Chunk:
-    number: int
     file: str
     kind: str
     header: tuple[str, ...] | None
@@ -143,26 +142,23 @@ def chunks(
     paths: Sequence[Path], start: Position = Position(), size: int = CHUNK_RECORDS
 ) -> Iterator[Chunk]:
     """Every record of every input, in order, ``size`` at a time, from ``start``."""
-    number = 0
     index = start.index
     for file_no in range(start.file_no, len(paths)):
         path = paths[file_no]
         resume = start if file_no == start.file_no else Position(file_no)
         reader = _units(path, kind_of(path), resume)
         header, units = next(reader)  # the first item is the CSV header (or None)
-        chunk = Chunk(number, str(path), kind_of(path), header, index)
+        chunk = Chunk(str(path), kind_of(path), header, index)
         for unit, end in units:
             chunk.units.append(unit)
             index += 1
             if len(chunk.units) >= size:
                 chunk.end = Position(file_no, end[0], end[1], index)
                 yield chunk
-                number += 1
-                chunk = Chunk(number, str(path), chunk.kind, header, index)
+                chunk = Chunk(str(path), chunk.kind, header, index)
         if chunk.units:
             chunk.end = Position(file_no + 1, 0, 1, index)
             yield chunk
-            number += 1
 
 
 _Lines = Iterator[tuple[Unit, tuple[int, int]]]

@@ -85,7 +85,6 @@ class Stats:
 
 @dataclass
 class ChunkOut:
-    number: int
     results: list[bytes]
     rejects: list[bytes]
     ledger: list[bytes]
@@ -136,7 +135,7 @@ class Worker:
     # -- a chunk ---------------------------------------------------------------------------
 
     def run(self, chunk: Chunk) -> ChunkOut:
-        out = ChunkOut(chunk.number, [], [], [], Stats())
+        out = ChunkOut([], [], [], Stats())
         if chunk.header is not None and chunk.header != self.header:
             self._set_header(chunk.header)
         runs = self.engine_runs
