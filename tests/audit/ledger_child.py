@@ -4,7 +4,7 @@ Modes:
   race NAME N START  at time START (time.time()), append N records, taking the lock afresh for
                      each one and pausing 5 ms between records so that the writers alternate
   hold SECONDS       take the lock, append one record, print LOCKED, keep the lock for SECONDS
-  split WHOLE        append WHOLE records, then a 3-record batch whose single write is cut in
+  split WHOLE        append WHOLE records, then a 3-record batch whose single writev is cut in
                      two: the first half is written, HALF is printed, and the process sleeps
                      so that the test can SIGKILL it between the two halves
   loop               append 40-record batches until killed, printing the record count after each
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def split(path: Path, whole: int) -> None:
     red = redactor()
     real_write = os.write
 
-    def half_then_stall(fd: int, data: Any) -> int:
+    def half_then_stall(fd: int, buffers: Sequence[Any]) -> int:
+        data = b"".join(buffers)
         half = len(data) // 2
         written = real_write(fd, data[:half])
         print("HALF", flush=True)
@@ -57,7 +59,7 @@ def split(path: Path, whole: int) -> None:
     with LedgerWriter(path) as ledger:
         ledger.append_many(body(i, red) for i in range(whole))
         batch = [body(whole + k, red) for k in range(3)]
-        ledger_module.os.write = half_then_stall  # type: ignore[assignment]
+        ledger_module.os.writev = half_then_stall  # type: ignore[assignment]
         ledger.append_many(batch)
 
 

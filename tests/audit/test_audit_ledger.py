@@ -18,6 +18,7 @@ from disposal.audit import ledger as ledger_module
 from disposal.audit.chain import GENESIS, seal
 from disposal.audit.errors import AuditError, CanonicalError, LedgerLockedError
 from disposal.audit.ledger import LedgerWriter, TornTailWarning
+from disposal.audit.prepared import body_bytes
 from disposal.audit.redact import Redactor
 from disposal.audit.verify import BreakKind, verify
 
@@ -343,3 +344,63 @@ def test_breaks_are_listed_by_line_not_by_when_they_were_found(make_ledger: Make
         (BreakKind.EDITED, 3),
         (BreakKind.MALFORMED, 4),
     ]
+
+
+def test_short_writes_are_continued_from_the_first_byte_not_written(
+    tmp_path: Path, red: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write to a file may be short; the ledger must come out the same byte for byte."""
+    bodies = [body(i, red) for i in range(7)]
+    whole = tmp_path / "whole.jsonl"
+    with LedgerWriter(whole) as ledger:
+        ledger.append_many(bodies[:3])
+        ledger.append_prepared([body_bytes(b) for b in bodies[3:]])
+    calls: list[int] = []
+
+    def short_writev(fd: int, buffers: list[bytes | memoryview]) -> int:
+        calls.append(len(buffers))
+        return os.write(fd, b"".join(buffers)[:777])  # also ends writes mid-piece
+
+    monkeypatch.setattr(ledger_module.os, "writev", short_writev)
+    short = tmp_path / "short.jsonl"
+    with LedgerWriter(short) as ledger:
+        ledger.append_many(bodies[:3])
+        ledger.append_prepared([body_bytes(b) for b in bodies[3:]])
+    assert short.read_bytes() == whole.read_bytes()
+    assert len(calls) > whole.stat().st_size // 777
+    assert verify(short).ok
+
+
+def test_only_synced_bytes_are_dropped_from_the_page_cache(
+    make_ledger: MakeLedger, red: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = make_ledger(2)
+    before = path.stat().st_size
+    synced: list[int] = []
+    advised: list[tuple[int, int, int]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.append(os.fstat(fd).st_size)
+
+    monkeypatch.setattr(ledger_module.os, "fsync", fsync)
+    monkeypatch.setattr(
+        ledger_module.os, "posix_fadvise", lambda fd, *advice: advised.append(advice)
+    )
+    with LedgerWriter(path) as ledger:
+        ledger.append_prepared([body_bytes(body(2, red))], sync=False)
+        assert advised == []  # written but not yet on disk: kept
+        ledger.append_prepared([body_bytes(body(3, red))])
+        ledger.append_many(body(i, red) for i in range(4, 6))
+        ledger.sync()  # nothing new: no advice
+    after = path.stat().st_size
+    dontneed = getattr(os, "POSIX_FADV_DONTNEED", 4)
+    # from where the ledger ended when opened (earlier bytes are not this writer's), each
+    # advised range ends where an fsync found the file, and together they cover what was added
+    assert [a[2] for a in advised] == [dontneed, dontneed]
+    assert advised[0][0] == before
+    assert advised[1][0] == advised[0][0] + advised[0][1]
+    assert {a[0] + a[1] for a in advised} <= set(synced)
+    assert advised[1][0] + advised[1][1] == after
+    assert verify(path).records == 6

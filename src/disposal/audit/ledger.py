@@ -20,16 +20,27 @@ details in ``writer.recovered``. The ledger then verifies again and a resumed ru
 chain; the side file is the evidence of what was cut. No record is added to the ledger for the
 recovery, so a resumed batch review can still produce a byte-identical ledger.
 
-**Durability.** ``append_many`` seals every record, writes the lines with as few ``write`` calls as
-possible (one per 8 MiB) to an ``O_APPEND`` descriptor and then calls ``os.fsync``. When it
+**Durability.** ``append_many`` seals every record, writes the lines with as few calls as possible
+(``os.writev`` of up to 1,024 pieces, about 8 MiB per batch of calls) to an ``O_APPEND``
+descriptor and then calls ``os.fsync``. When it
 returns, every record it was given is on stable storage; if the process dies inside it, the ledger
 holds a prefix of the batch, possibly followed by a torn line. A new ledger file's directory entry
 is fsynced too. ``append`` is ``append_many`` of one record (one fsync each: use ``append_many``
 for batches). The file is created with mode ``0600``.
+
+**Page cache.** After each ``fsync`` the writer tells the kernel that it will not read the synced
+bytes again (``posix_fadvise(..., POSIX_FADV_DONTNEED)``, where the platform has it). A review of
+years of cases writes tens of gigabytes of ledger; left in the page cache, they would push
+everything else on an auditor's machine out of memory, for bytes nobody reads until ``verify``.
+Dropped, their pages are reused for the next writes. On the benchmark VM that also doubles the
+append rate, because memory the guest has touched before is much cheaper to write into than
+fresh memory (README, "Performance"). The advice never affects what is on disk: it is given
+only for bytes already fsynced, and an error from it is ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -59,6 +70,7 @@ __all__ = [
 DEFAULT_LOCK_TIMEOUT = 10.0
 _CHUNK = 8 * 1024 * 1024
 _BLOCK = 64 * 1024
+_IOV_MAX = 1024  # the smallest limit on pieces per writev among Linux, macOS and the BSDs
 
 
 class TornTailWarning(UserWarning):
@@ -86,6 +98,7 @@ class LedgerWriter:
         self._fd = -1
         self._head = GENESIS
         self._seq = 0
+        self._synced = 0  # bytes known to be on disk and already dropped from the page cache
 
     @property
     def head(self) -> str:
@@ -183,6 +196,7 @@ class LedgerWriter:
             )
         if tail:
             os.ftruncate(self._fd, size)
+            self._synced = min(self._synced, size)
             self._sync()
         self._head, self._seq = head, seq
 
@@ -218,7 +232,7 @@ class LedgerWriter:
 
     def _write(self, lines: Sequence[bytes | memoryview], head: str, seq: int) -> None:
         try:
-            _write_all(self._fd, b"".join(lines))
+            _writev_all(self._fd, lines)
         except OSError as exc:
             self._close()  # never write after a partial line; reopening cuts the torn tail
             raise _unwritable(self.path, exc) from None
@@ -231,6 +245,15 @@ class LedgerWriter:
             except OSError as exc:
                 self._close()
                 raise _unwritable(self.path, exc) from None
+            self._drop_synced()
+
+    def _drop_synced(self) -> None:
+        """Advise the kernel to drop what was just fsynced from the page cache (module doc)."""
+        end = os.fstat(self._fd).st_size
+        if end > self._synced and hasattr(os, "posix_fadvise"):
+            with contextlib.suppress(OSError):  # advice only: the bytes are on disk either way
+                os.posix_fadvise(self._fd, self._synced, end - self._synced, _DONTNEED)
+        self._synced = end
 
     def _open(self) -> None:
         created = not self.path.exists()
@@ -239,6 +262,7 @@ class LedgerWriter:
             _fsync_dir(self.path.parent)
         cut = _cut_torn_tail(self.path)
         self._head, self._seq = _read_head(self.path)
+        self._synced = os.fstat(self._fd).st_size  # what was there before is not ours to drop
         if cut is not None:
             self.recovered = TornTail(cut[0], cut[1], self._seq + 1, cut[2])
             warnings.warn(
@@ -254,6 +278,9 @@ class LedgerWriter:
             self._fd = -1
         if self._lock.is_locked:
             self._lock.release()
+
+
+_DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 4)
 
 
 def _make_lock(lock_path: Path, timeout: float | None) -> filelock.BaseFileLock:
@@ -282,6 +309,26 @@ _Sealer = Callable[[Any, str, int], tuple[Sequence[bytes | memoryview], str]]
 def _seal_dict(body: dict[str, Any], prev: str, seq: int) -> tuple[tuple[bytes], str]:
     line, digest = seal(body, prev, seq)
     return (line,), digest
+
+
+def _writev_all(fd: int, pieces: Sequence[bytes | memoryview]) -> None:
+    """Write ``pieces`` in order, without joining them: ``os.writev`` of up to ``_IOV_MAX``.
+
+    Joining a batch first would copy every record once more into a fresh 8 MiB buffer; a write to
+    a file may also be short, so the call is repeated from the first byte not written.
+    """
+    if not hasattr(os, "writev"):  # not on Windows
+        _write_all(fd, b"".join(pieces))
+        return
+    pending = list(pieces)
+    start = 0
+    while start < len(pending):
+        written = os.writev(fd, pending[start : start + _IOV_MAX])
+        while start < len(pending) and written >= len(pending[start]):
+            written -= len(pending[start])
+            start += 1
+        if written:  # a short write ended inside this piece
+            pending[start] = memoryview(pending[start])[written:]
 
 
 def _write_all(fd: int, data: bytes) -> None:
