@@ -18,7 +18,7 @@ from disposal.audit import ledger as ledger_module
 from disposal.audit.chain import GENESIS, seal
 from disposal.audit.errors import AuditError, CanonicalError, LedgerLockedError
 from disposal.audit.ledger import LedgerWriter, TornTailWarning
-from disposal.audit.prepared import body_bytes
+from disposal.audit.prepared import body_bytes, seal_pieces
 from disposal.audit.redact import Redactor
 from disposal.audit.verify import BreakKind, verify
 
@@ -404,3 +404,12 @@ def test_only_synced_bytes_are_dropped_from_the_page_cache(
     assert {a[0] + a[1] for a in advised} <= set(synced)
     assert advised[1][0] + advised[1][1] == after
     assert verify(path).records == 6
+
+
+def test_sealing_prepared_bytes_gives_the_line_sealing_the_record_gives(red: Redactor) -> None:
+    prev = GENESIS
+    for seq, number in enumerate((0, 1, 7, 12), start=1):
+        record = body(number, red)
+        pieces, digest = seal_pieces(body_bytes(record), prev, seq)
+        assert (b"".join(pieces), digest) == seal(record, prev, seq)
+        prev = digest

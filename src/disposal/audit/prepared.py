@@ -11,7 +11,7 @@ Exactness: ``compose`` must give the very bytes ``canonical_bytes(build_record(.
 any raw redacted value occurs anywhere in the composed bytes, ``compose`` returns ``None`` and
 the caller takes the exact path (``build_record``). Tests compare both paths byte for byte.
 
-Sealing happens in one process (the chain is sequential); ``seal_prepared`` splices ``prev``
+Sealing happens in one process (the chain is sequential); ``seal_pieces`` splices ``prev``
 and ``seq`` into composed bytes at their sorted-key positions instead of re-serialising.
 """
 
@@ -117,18 +117,12 @@ def body_bytes(record_body: dict[str, Any]) -> bytes:
     return canonical_bytes(record_body)
 
 
-def seal_prepared(body: bytes, prev: str, seq: int) -> tuple[bytes, str]:
+def seal_pieces(body: bytes, prev: str, seq: int) -> tuple[tuple[bytes | memoryview, ...], str]:
     """The ledger line for canonical ``body`` as record ``seq`` after ``prev``, and its hash.
 
-    Equals ``chain.seal(json.loads(body), prev, seq)``: ``prev`` sorts between ``policy`` and
-    ``redactions``, ``seq`` between ``redactions`` and ``timestamp``.
-    """
-    pieces, digest = seal_pieces(body, prev, seq)
-    return b"".join(pieces), digest
-
-
-def seal_pieces(body: bytes, prev: str, seq: int) -> tuple[tuple[bytes | memoryview, ...], str]:
-    """``seal_prepared`` as two pieces to write (``os.writev``) without joining them.
+    Joined, the pieces equal ``chain.seal(json.loads(body), prev, seq)``: ``prev`` sorts between
+    ``policy`` and ``redactions``, ``seq`` between ``redactions`` and ``timestamp``. They are
+    two, to be written with ``os.writev`` without joining them.
 
     The ledger appends tens of thousands of 4-5 KB records a second. One join into the signed
     bytes and one SHA-256 call over them is the cheapest way through (measured: 5.3 against 6.1
