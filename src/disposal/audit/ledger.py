@@ -251,7 +251,7 @@ class LedgerWriter:
 
     def _drop_synced(self) -> None:
         """Advise the kernel to drop what was just fsynced from the page cache (module doc)."""
-        end = os.fstat(self._fd).st_size
+        end = self.size
         if end > self._synced and hasattr(os, "posix_fadvise"):
             with contextlib.suppress(OSError):  # advice only: the bytes are on disk either way
                 os.posix_fadvise(self._fd, self._synced, end - self._synced, _DONTNEED)
@@ -264,7 +264,7 @@ class LedgerWriter:
             _fsync_dir(self.path.parent)
         cut = _cut_torn_tail(self.path)
         self._head, self._seq = _read_head(self.path)
-        self._synced = os.fstat(self._fd).st_size  # what was there before is not ours to drop
+        self._synced = self.size  # what was there before is not ours to drop
         if cut is not None:
             self.recovered = TornTail(cut[0], cut[1], self._seq + 1, cut[2])
             warnings.warn(
